@@ -1,0 +1,153 @@
+import { describe, expect, it, vi } from 'vitest';
+import { deferred } from '../test/helpers.js';
+import { recordingTelemetry } from '../test/otel.js';
+import { type AuditEvent, type AuditOption, type AuditSink, jsonLinesSink } from './audit.js';
+import { type BatonOptions, createBaton } from './baton.js';
+import { manualClock } from './testing/manual-clock.js';
+
+async function droppedCount(
+  telemetry: ReturnType<typeof recordingTelemetry>,
+  reason: string,
+): Promise<number> {
+  const points = await telemetry.points();
+  return points
+    .filter(
+      (point) =>
+        point.name === 'baton.audit.dropped' && point.attributes['baton.reason'] === reason,
+    )
+    .reduce((sum, point) => sum + (point.value as number), 0);
+}
+
+async function registered(audit: AuditOption | undefined, extra: Partial<BatonOptions> = {}) {
+  const baton = createBaton({ sources: [], clock: manualClock(), audit, ...extra });
+  await baton.register('K', 'K:v1', { actor: 'ops' });
+  return baton;
+}
+
+describe('jsonLinesSink', () => {
+  it('writes one JSON object per line', async () => {
+    const chunks: string[] = [];
+    const baton = await registered(jsonLinesSink({ write: (chunk) => void chunks.push(chunk) }));
+    baton.verifyRef('K', 'K:v1');
+    await baton.flush();
+    const lines = chunks.join('').trimEnd().split('\n');
+    expect(lines.map((line) => JSON.parse(line))).toEqual([
+      {
+        type: 'register',
+        logical: 'K',
+        at: '2030-01-01T00:00:00.000Z',
+        ref: 'K:v1',
+        actor: 'ops',
+        revision: 1,
+      },
+      {
+        type: 'verify_accept',
+        logical: 'K',
+        at: '2030-01-01T00:00:00.000Z',
+        ref: 'K:v1',
+        match: 'current',
+      },
+    ]);
+  });
+
+  it('writes to stdout by default', async () => {
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(((
+      _chunk: unknown,
+      callback?: () => void,
+    ) => {
+      callback?.();
+      return true;
+    }) as typeof process.stdout.write);
+    try {
+      const baton = await registered(undefined);
+      await baton.flush();
+      expect(String(write.mock.calls[0]?.[0])).toMatch(/^\{"type":"register","logical":"K"/);
+    } finally {
+      write.mockRestore();
+    }
+  });
+});
+
+describe('delivery', () => {
+  it('never runs a sink on the caller path: events arrive after the call returns', async () => {
+    const events: AuditEvent[] = [];
+    const baton = await registered((event: AuditEvent) => events.push(event));
+    await baton.flush();
+    events.length = 0;
+    baton.verifyRef('K', 'K:v1');
+    expect(events).toEqual([]);
+    await baton.flush();
+    expect(events).toHaveLength(1);
+  });
+
+  it('fans out to every sink; a throwing sink neither throws into the caller nor starves the others', async () => {
+    const telemetry = recordingTelemetry();
+    const good: AuditEvent[] = [];
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const baton = await registered(
+        [
+          () => {
+            throw new Error('sink broke');
+          },
+          (event: AuditEvent) => good.push(event),
+        ],
+        { telemetry: telemetry.options },
+      );
+      expect(baton.verifyRef('K', 'K:v1')).toBe(true);
+      await baton.flush();
+      expect(good.map((event) => event.type)).toEqual(['register', 'verify_accept']);
+      expect(await droppedCount(telemetry, 'sink_error')).toBe(2);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]?.[0])).toMatch(/an audit sink failed/);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('buffers behind a slow sink and, past the bound, drops new events and counts them', async () => {
+    const telemetry = recordingTelemetry();
+    const gate = deferred();
+    const written: AuditEvent[] = [];
+    const slow: AuditSink = {
+      async write(events) {
+        await gate.promise;
+        written.push(...events);
+      },
+    };
+    const baton = createBaton({
+      sources: [],
+      clock: manualClock(),
+      audit: slow,
+      auditBufferSize: 10,
+      telemetry: telemetry.options,
+    });
+    await baton.register('K', 'K:v1'); // 1 event, soon in flight
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    for (let i = 0; i < 25; i++) baton.verifyRef('K', 'K:v1'); // 10 buffered, 15 dropped
+    expect(await droppedCount(telemetry, 'overflow')).toBe(15);
+    gate.resolve();
+    await baton.flush();
+    expect(written).toHaveLength(11);
+  });
+
+  it('flush waits for asynchronous sinks and close calls their close', async () => {
+    const calls: string[] = [];
+    const sink: AuditSink = {
+      async write(events) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        calls.push(`write:${events.length}`);
+      },
+      async flush() {
+        calls.push('flush');
+      },
+      async close() {
+        calls.push('close');
+      },
+    };
+    const baton = await registered(sink);
+    baton.verifyRef('K', 'K:v1');
+    await baton.close();
+    expect(calls).toEqual(['write:2', 'flush', 'close']);
+  });
+});

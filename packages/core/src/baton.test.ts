@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { createBaton } from './baton.js';
+import { defaultsSource } from './defaults-source.js';
+import { envSource } from './env-source.js';
+import { ConfigError } from './errors.js';
+
+describe('createBaton options', () => {
+  it('reports every invalid option in one ConfigError', () => {
+    const error = (() => {
+      try {
+        createBaton({
+          sources: [{ name: 'x' } as never],
+          cache: { ttlMs: -1, maxEntries: 0, maxStaleMs: Number.NaN },
+          registry: {
+            graceMs: Number.POSITIVE_INFINITY,
+            graceAnchor: 'rotation' as never,
+            overrides: { 'bad-name': {} },
+          },
+          clock: 5 as never,
+          audit: 'stdout' as never,
+          auditBufferSize: 0,
+        });
+      } catch (caught) {
+        return caught;
+      }
+    })() as ConfigError;
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.issues).toEqual([
+      'sources[0] must have a string "name" and a "get(ref)" function',
+      'cache.ttlMs must be a non-negative number of milliseconds',
+      'cache.maxStaleMs must be a non-negative number of milliseconds',
+      'cache.maxEntries must be a positive integer',
+      'registry.graceMs must be a non-negative number of milliseconds',
+      "registry.graceAnchor must be 'activation' or 'promotion'",
+      expect.stringMatching(/^registry.overrides: Invalid logical name: the name has "-"/),
+      'clock must be a function returning epoch milliseconds',
+      'audit must be a function, a sink with write(events), an array of them, or false',
+      'auditBufferSize must be a positive integer',
+    ]);
+  });
+
+  it('reads process.env at lookup time by default, not at creation', async () => {
+    const baton = createBaton({ audit: false, cache: false });
+    process.env.BATON_TEST_LATE_V2 = 'late';
+    try {
+      expect(await baton.getSecret('BATON_TEST_LATE:v2')).toBe('late');
+    } finally {
+      delete process.env.BATON_TEST_LATE_V2;
+    }
+  });
+});
+
+describe('envSource', () => {
+  it('reads a bindings object or a function returning one; non-strings and empty strings are absent', async () => {
+    let bindings: Record<string, unknown> = { KEY_V1: 'one', KV: { get() {} }, EMPTY: '' };
+    const baton = createBaton({
+      sources: [envSource({ env: () => bindings })],
+      audit: false,
+      cache: false,
+    });
+    expect(await baton.getSecret('KEY:v1')).toBe('one');
+    await expect(baton.getSecret('KV')).rejects.toMatchObject({ code: 'BATON_NOT_FOUND' });
+    await expect(baton.getSecret('EMPTY')).rejects.toMatchObject({ code: 'BATON_NOT_FOUND' });
+    bindings = { KEY_V1: 'swapped' };
+    expect(await baton.getSecret('KEY:v1')).toBe('swapped');
+  });
+});
+
+describe('defaultsSource', () => {
+  it('accepts refs or environment keys as keys, and only strings', async () => {
+    const baton = createBaton({
+      sources: [defaultsSource({ LOG_LEVEL: 'info', 'API_URL:v2': 'https://x/v2' })],
+      audit: false,
+    });
+    expect(await baton.getSecrets(['LOG_LEVEL', 'API_URL:v2'])).toEqual({
+      LOG_LEVEL: 'info',
+      'API_URL:v2': 'https://x/v2',
+    });
+    expect(() => defaultsSource({ PORT: 3000 as never })).toThrow(
+      /the default for PORT must be a string/,
+    );
+    expect(() => defaultsSource({ 'bad key': 'x' })).toThrow(/Invalid secret ref/);
+  });
+});
+
+describe('close', () => {
+  it('refuses registry changes once closed', async () => {
+    const baton = createBaton({ sources: [], audit: false });
+    await baton.close();
+    expect(() => baton.register('K', 'K:v1')).toThrow(
+      /Cannot register: this Baton instance is closed/,
+    );
+  });
+});

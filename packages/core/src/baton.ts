@@ -1,0 +1,454 @@
+import { AuditLog, type AuditOption, type AuditSink, jsonLinesSink } from './audit.js';
+import {
+  DEFAULT_AUDIT_BUFFER,
+  DEFAULT_GRACE_ANCHOR,
+  DEFAULT_GRACE_MS,
+  DEFAULT_MAX_ENTRIES,
+  DEFAULT_MAX_STALE_MS,
+  DEFAULT_MISS_TTL_MS,
+  DEFAULT_TTL_MS,
+  HEADER_REF,
+  HEADER_SIGNATURE,
+  HEADER_TIMESTAMP,
+} from './constants.js';
+import { envSource } from './env-source.js';
+import { ClosedError, ConfigError, NoEntryError } from './errors.js';
+import { GRACE_ANCHORS, type GraceAnchor, type GracePolicy } from './grace.js';
+import { memoryStore } from './memory-store.js';
+import {
+  type CheckResult,
+  type PromoteOptions,
+  type PromoteResult,
+  type RegisterOptions,
+  Registry,
+  type RegistryStatus,
+} from './registry.js';
+import type { RegistryEntry, RegistryHistoryRecord, RegistryStore } from './registry-store.js';
+import type { ParsedRef } from './secret-ref.js';
+import { assertLogicalName, parseRef } from './secret-ref.js';
+import {
+  type AuthErrorClassifier,
+  type ResolvedCacheOptions,
+  SecretResolver,
+} from './secret-resolver.js';
+import { computeSignature, type SignedBody } from './signature.js';
+import type { SecretSource } from './source.js';
+import { Telemetry, type TelemetryOptions } from './telemetry.js';
+import {
+  RequestVerifier,
+  type VerifyRequestInput,
+  type VerifyRequestResult,
+} from './verify-request.js';
+
+export interface CacheOptions {
+  /** How long a value is served without asking the sources. Default 300 000 (5 min). */
+  ttlMs?: number;
+  /** Most refs held; the least recently used goes first. Default 1000. */
+  maxEntries?: number;
+  /** How long past its TTL a value is served while every refresh fails. Default 3 600 000 (1 h). */
+  maxStaleMs?: number;
+  /** How long "no source has this ref" is remembered. Default 5000 (5 s). */
+  missTtlMs?: number;
+}
+
+export interface RegistryOptions {
+  /** Where entries live. Default `memoryStore()` (one process). */
+  store?: RegistryStore;
+  /** How long the previous ref stays accepted. Default 86 400 000 (24 h). */
+  graceMs?: number;
+  /** What the grace window counts from. Default `'activation'`. */
+  graceAnchor?: GraceAnchor;
+  /** Grace settings for particular logical names, e.g. `{ WEBHOOK_SECRET: { graceMs: 3_600_000 } }`. */
+  overrides?: Readonly<Record<string, { graceMs?: number; graceAnchor?: GraceAnchor }>>;
+}
+
+export interface BatonOptions {
+  /** Tried in order; the first value wins. Default `[envSource()]`. */
+  sources?: readonly SecretSource[];
+  /** Default: on, with the defaults of {@link CacheOptions}. `false` asks the sources every time. */
+  cache?: CacheOptions | false;
+  registry?: RegistryOptions;
+  /**
+   * Where audit events go: a function, a sink, several, or `false`. Default: JSON lines on
+   * stdout (`jsonLinesSink()`).
+   */
+  audit?: AuditOption;
+  /** Events buffered per sink before new ones are dropped and counted. Default 10 000. */
+  auditBufferSize?: number;
+  /** Epoch milliseconds. Default `Date.now`. */
+  clock?: () => number;
+  /** Meter and tracer providers. Default: the global ones of `@opentelemetry/api`. */
+  telemetry?: TelemetryOptions;
+}
+
+/** Headers that carry a signed request (the fixed protocol of `x-baton-*`). */
+export type SignedHeaders = {
+  'x-baton-ref': string;
+  'x-baton-timestamp': string;
+  'x-baton-signature': string;
+};
+
+export interface SignOptions {
+  /** Sign with this ref instead of the current one. */
+  ref?: string;
+  /** Unix seconds. Default: now, from the Baton's clock. */
+  timestamp?: number;
+}
+
+export interface WithSecretOptions {
+  /**
+   * Whether an error means the secret was rejected, so it is refetched and the function
+   * retried once. Default: an HTTP status of 401 or 403 on the error (`status`,
+   * `statusCode` or `response.status`).
+   */
+  isAuthError?: AuthErrorClassifier;
+}
+
+/** A Baton: resolves secrets, keeps the rotation registry, verifies callers. */
+export interface Baton {
+  /** The clock every decision uses (epoch milliseconds). */
+  readonly clock: () => number;
+  /** Resolves one ref through the cache and the source chain. */
+  getSecret(ref: string | ParsedRef): Promise<string>;
+  /** Resolves many refs, keyed as given, with batch reads where sources have them. */
+  getSecrets<const R extends string>(refs: readonly R[]): Promise<Record<R, string>>;
+  /** Drops the cached value of a ref and resolves it again. */
+  rotateSecret(ref: string | ParsedRef): Promise<string>;
+  /** Drops one cached value, or every one. */
+  invalidate(ref?: string | ParsedRef): void;
+  /** Runs `fn(value)`; on an auth failure refetches the secret once and retries once. */
+  withSecret<T>(
+    ref: string | ParsedRef,
+    fn: (value: string) => T | Promise<T>,
+    options?: WithSecretOptions,
+  ): Promise<T>;
+  register(logical: string, currentRef: string, options?: RegisterOptions): Promise<RegistryEntry>;
+  promote(logical: string, newRef: string, options?: PromoteOptions): Promise<PromoteResult>;
+  retirePrevious(logical: string, options?: { force?: boolean; actor?: string }): Promise<boolean>;
+  validateGrace(logical: string, now?: number | Date): Promise<boolean>;
+  /** Synchronous: whether the presented ref is current, or previous within grace. Never throws. */
+  verifyRef(logical: string, presentedRef: unknown): boolean;
+  /** Like `verifyRef`, with the match or the reason. Never throws. */
+  checkRef(logical: string, presentedRef: unknown): CheckResult;
+  /** Every entry with its grace window. */
+  status(): RegistryStatus[];
+  /** One entry with its grace window, if registered. */
+  status(logical: string): RegistryStatus | undefined;
+  /** The store's change history, newest first (empty for stores that keep none). */
+  history(options?: {
+    logical?: string;
+    limit?: number;
+  }): Promise<readonly RegistryHistoryRecord[]>;
+  /** Signs a body with the current ref of `logical`: the headers to send. */
+  sign(logical: string, body: SignedBody, options?: SignOptions): Promise<SignedHeaders>;
+  /** Verifies a request (ref, proof, timestamp), audited; adapters call this. */
+  verifyRequest(input: VerifyRequestInput): Promise<VerifyRequestResult>;
+  /** Loads the registry snapshot from its store. */
+  ready(): Promise<void>;
+  /** Delivers every buffered audit event. */
+  flush(): Promise<void>;
+  /** Flushes and releases the registry store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates a Baton. Every option has a default; see the README for the list.
+ *
+ * @example
+ * const baton = createBaton({
+ *   sources: [envSource(), defaultsSource({ LOG_LEVEL: 'info' })],
+ *   registry: { graceMs: 3_600_000, graceAnchor: 'promotion' },
+ * });
+ * await baton.register('WEBHOOK_SECRET', 'WEBHOOK_SECRET:v1');
+ * baton.verifyRef('WEBHOOK_SECRET', 'WEBHOOK_SECRET:v1'); // true
+ */
+export function createBaton(options: BatonOptions = {}): Baton {
+  const settings = resolveOptions(options);
+  return new BatonInstance(settings);
+}
+
+interface ResolvedOptions {
+  sources: readonly SecretSource[];
+  cache: ResolvedCacheOptions | false;
+  store: RegistryStore;
+  policy: GracePolicy;
+  overrides: ReadonlyMap<string, GracePolicy>;
+  audit: AuditOption;
+  auditBufferSize: number;
+  clock: () => number;
+  telemetry: TelemetryOptions;
+}
+
+class BatonInstance implements Baton {
+  readonly clock: () => number;
+  private readonly auditLog: AuditLog;
+  private readonly resolver: SecretResolver;
+  private readonly registry: Registry;
+  private readonly verifier: RequestVerifier;
+  private closed = false;
+
+  constructor(options: ResolvedOptions) {
+    this.clock = options.clock;
+    const telemetry = new Telemetry(options.telemetry);
+    this.auditLog = new AuditLog(options.audit, telemetry, options.auditBufferSize);
+    this.resolver = new SecretResolver(
+      options.sources,
+      options.cache,
+      this.clock,
+      this.auditLog,
+      telemetry,
+    );
+    this.registry = new Registry(
+      options.store,
+      (logical) => options.overrides.get(logical) ?? options.policy,
+      this.clock,
+      this.auditLog,
+      telemetry,
+    );
+    this.verifier = new RequestVerifier(this.registry, this.resolver, this.clock);
+  }
+
+  getSecret(ref: string | ParsedRef): Promise<string> {
+    return this.resolver.get(ref);
+  }
+
+  getSecrets<const R extends string>(refs: readonly R[]): Promise<Record<R, string>> {
+    return this.resolver.getMany(refs) as Promise<Record<R, string>>;
+  }
+
+  rotateSecret(ref: string | ParsedRef): Promise<string> {
+    return this.resolver.rotate(ref);
+  }
+
+  invalidate(ref?: string | ParsedRef): void {
+    this.resolver.invalidate(ref);
+  }
+
+  async withSecret<T>(
+    ref: string | ParsedRef,
+    fn: (value: string) => T | Promise<T>,
+    options: WithSecretOptions = {},
+  ): Promise<T> {
+    const isAuthError = options.isAuthError ?? isHttpAuthError;
+    const value = await this.resolver.get(ref);
+    try {
+      return await fn(value);
+    } catch (error) {
+      if (!isAuthError(error)) throw error;
+    }
+    return fn(await this.resolver.rotate(ref));
+  }
+
+  register(logical: string, currentRef: string, options?: RegisterOptions): Promise<RegistryEntry> {
+    this.assertOpen('register');
+    return this.registry.register(logical, currentRef, options);
+  }
+
+  promote(logical: string, newRef: string, options?: PromoteOptions): Promise<PromoteResult> {
+    this.assertOpen('promote');
+    return this.registry.promote(logical, newRef, options);
+  }
+
+  retirePrevious(logical: string, options?: { force?: boolean; actor?: string }): Promise<boolean> {
+    this.assertOpen('retire');
+    return this.registry.retirePrevious(logical, options);
+  }
+
+  validateGrace(logical: string, now?: number | Date): Promise<boolean> {
+    this.assertOpen('validate grace');
+    return this.registry.validateGrace(logical, now);
+  }
+
+  verifyRef(logical: string, presentedRef: unknown): boolean {
+    return this.registry.check(logical, presentedRef).accepted;
+  }
+
+  checkRef(logical: string, presentedRef: unknown): CheckResult {
+    return this.registry.check(logical, presentedRef);
+  }
+
+  status(): RegistryStatus[];
+  status(logical: string): RegistryStatus | undefined;
+  status(logical?: string): RegistryStatus[] | RegistryStatus | undefined {
+    return logical === undefined ? this.registry.status() : this.registry.status(logical)[0];
+  }
+
+  history(options?: {
+    logical?: string;
+    limit?: number;
+  }): Promise<readonly RegistryHistoryRecord[]> {
+    return this.registry.history(options);
+  }
+
+  async sign(logical: string, body: SignedBody, options: SignOptions = {}): Promise<SignedHeaders> {
+    assertLogicalName(logical);
+    let ref = options.ref === undefined ? undefined : parseRef(options.ref).ref;
+    if (ref === undefined) {
+      await this.ready();
+      ref = this.registry.currentRef(logical);
+      if (ref === undefined) throw new NoEntryError(logical);
+    }
+    const timestamp = options.timestamp ?? Math.floor(this.clock() / 1000);
+    const secret = await this.resolver.get(ref);
+    return {
+      [HEADER_REF]: ref,
+      [HEADER_TIMESTAMP]: String(timestamp),
+      [HEADER_SIGNATURE]: await computeSignature(secret, timestamp, body),
+    };
+  }
+
+  verifyRequest(input: VerifyRequestInput): Promise<VerifyRequestResult> {
+    return this.verifier.verify(input);
+  }
+
+  ready(): Promise<void> {
+    this.assertOpen('load the registry');
+    return this.registry.ready();
+  }
+
+  flush(): Promise<void> {
+    return this.auditLog.flush();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.auditLog.close();
+    await this.registry.close();
+  }
+
+  private assertOpen(operation: string): void {
+    if (this.closed) throw new ClosedError(operation);
+  }
+}
+
+/** The default auth-failure test of `withSecret`: an HTTP 401 or 403 carried by the error. */
+function isHttpAuthError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const candidate = error as {
+    status?: unknown;
+    statusCode?: unknown;
+    response?: { status?: unknown };
+  };
+  const status = candidate.status ?? candidate.statusCode ?? candidate.response?.status;
+  return status === 401 || status === 403;
+}
+
+/** Merges defaults and checks every option, reporting all problems in one `ConfigError`. */
+function resolveOptions(options: BatonOptions): ResolvedOptions {
+  const issues: string[] = [];
+  const sources = options.sources ?? [envSource()];
+  if (!Array.isArray(sources)) issues.push('sources must be an array of sources');
+  else {
+    sources.forEach((source: SecretSource, index) => {
+      if (typeof source?.name !== 'string' || typeof source?.get !== 'function') {
+        issues.push(`sources[${index}] must have a string "name" and a "get(ref)" function`);
+      }
+    });
+  }
+
+  let cache: ResolvedCacheOptions | false = false;
+  if (options.cache !== false) {
+    const given = options.cache ?? {};
+    cache = {
+      ttlMs: duration(given.ttlMs, DEFAULT_TTL_MS, 'cache.ttlMs', issues),
+      maxEntries: given.maxEntries ?? DEFAULT_MAX_ENTRIES,
+      maxStaleMs: duration(given.maxStaleMs, DEFAULT_MAX_STALE_MS, 'cache.maxStaleMs', issues),
+      missTtlMs: duration(given.missTtlMs, DEFAULT_MISS_TTL_MS, 'cache.missTtlMs', issues),
+    };
+    if (!Number.isInteger(cache.maxEntries) || cache.maxEntries < 1) {
+      issues.push('cache.maxEntries must be a positive integer');
+    }
+  }
+
+  const registry = options.registry ?? {};
+  const policy: GracePolicy = {
+    graceMs: duration(registry.graceMs, DEFAULT_GRACE_MS, 'registry.graceMs', issues),
+    graceAnchor: anchor(registry.graceAnchor, DEFAULT_GRACE_ANCHOR, 'registry.graceAnchor', issues),
+  };
+  const overrides = new Map<string, GracePolicy>();
+  for (const [logical, override] of Object.entries(registry.overrides ?? {})) {
+    try {
+      assertLogicalName(logical);
+    } catch (error) {
+      issues.push(`registry.overrides: ${(error as Error).message}`);
+      continue;
+    }
+    overrides.set(logical, {
+      graceMs: duration(
+        override?.graceMs,
+        policy.graceMs,
+        `registry.overrides.${logical}.graceMs`,
+        issues,
+      ),
+      graceAnchor: anchor(
+        override?.graceAnchor,
+        policy.graceAnchor,
+        `registry.overrides.${logical}.graceAnchor`,
+        issues,
+      ),
+    });
+  }
+  const store = registry.store ?? memoryStore();
+  if (typeof store?.load !== 'function' || typeof store?.apply !== 'function') {
+    issues.push(
+      'registry.store must be a registry store (memoryStore(), fileStore(…), postgresStore(…))',
+    );
+  }
+
+  const clock = options.clock ?? Date.now;
+  if (typeof clock !== 'function')
+    issues.push('clock must be a function returning epoch milliseconds');
+
+  const audit = options.audit ?? jsonLinesSink();
+  if (!isAuditOption(audit)) {
+    issues.push('audit must be a function, a sink with write(events), an array of them, or false');
+  }
+  const auditBufferSize = options.auditBufferSize ?? DEFAULT_AUDIT_BUFFER;
+  if (!Number.isInteger(auditBufferSize) || auditBufferSize < 1) {
+    issues.push('auditBufferSize must be a positive integer');
+  }
+
+  if (issues.length > 0) throw new ConfigError(issues);
+  return {
+    sources,
+    cache,
+    store,
+    policy,
+    overrides,
+    audit,
+    auditBufferSize,
+    clock,
+    telemetry: options.telemetry ?? {},
+  };
+}
+
+function duration(value: unknown, fallback: number, name: string, issues: string[]): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    issues.push(`${name} must be a non-negative number of milliseconds`);
+    return fallback;
+  }
+  return value;
+}
+
+function anchor(
+  value: unknown,
+  fallback: GraceAnchor,
+  name: string,
+  issues: string[],
+): GraceAnchor {
+  if (value === undefined) return fallback;
+  if (!GRACE_ANCHORS.includes(value as GraceAnchor)) {
+    issues.push(`${name} must be 'activation' or 'promotion'`);
+    return fallback;
+  }
+  return value as GraceAnchor;
+}
+
+function isAuditOption(value: unknown): boolean {
+  const isSink = (item: unknown) =>
+    typeof item === 'function' || typeof (item as AuditSink | undefined)?.write === 'function';
+  if (value === false) return true;
+  return Array.isArray(value) ? value.every(isSink) : isSink(value);
+}

@@ -1,0 +1,38 @@
+/** Defaults, named once and merged in one place (see `createBaton`). */
+
+/** How long a resolved value is served from the cache: 5 minutes. */
+export const DEFAULT_TTL_MS = 300_000;
+/** How many refs the cache holds before evicting the least recently used: 1000. */
+export const DEFAULT_MAX_ENTRIES = 1000;
+/** How long past its TTL a value is served when every refresh fails: 1 hour. */
+export const DEFAULT_MAX_STALE_MS = 3_600_000;
+/** How long "no source has this ref" is remembered, so a missing secret cannot stampede a provider: 5 seconds. */
+export const DEFAULT_MISS_TTL_MS = 5_000;
+
+/** How long the previous ref stays accepted: 24 hours. */
+export const DEFAULT_GRACE_MS = 86_400_000;
+/** Which activation time the grace window counts from. */
+export const DEFAULT_GRACE_ANCHOR = 'activation';
+
+/** Accepted distance between a signed request's timestamp and the verifier's clock: 5 minutes. */
+export const DEFAULT_TOLERANCE_SEC = 300;
+/** A presented ref longer than this is rejected as malformed without parsing. */
+export const MAX_PRESENTED_REF_LENGTH = 256;
+/** A presented key (proof: 'value') longer than this is rejected as malformed. */
+export const MAX_PRESENTED_KEY_LENGTH = 4096;
+
+/** Audit events buffered per sink before new ones are dropped (and counted). */
+export const DEFAULT_AUDIT_BUFFER = 10_000;
+/** Audit events handed to a sink in one write. */
+export const AUDIT_BATCH_SIZE = 512;
+
+/** Instrumentation scope of every meter and tracer. */
+export const INSTRUMENTATION_NAME = '@baton/core';
+
+/** Header names of the signing protocol (fixed: senders in any language implement them). */
+export const HEADER_REF = 'x-baton-ref';
+export const HEADER_TIMESTAMP = 'x-baton-timestamp';
+export const HEADER_SIGNATURE = 'x-baton-signature';
+export const HEADER_KEY = 'x-baton-key';
+/** Prefix of the signature header value: the scheme version. */
+export const SIGNATURE_SCHEME = 'v1';

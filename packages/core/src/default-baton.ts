@@ -1,0 +1,63 @@
+import { type Baton, type BatonOptions, createBaton } from './baton.js';
+import type { PromoteOptions, PromoteResult, RegisterOptions } from './registry.js';
+import type { RegistryEntry } from './registry-store.js';
+import type { ParsedRef } from './secret-ref.js';
+
+let instance: Baton | undefined;
+
+/**
+ * Sets up the default instance behind the module-level functions and returns it. Without a
+ * call, the first module-level function creates one with every default.
+ *
+ * @example
+ * configure({ registry: { graceMs: 3_600_000 } });
+ * await register('WEBHOOK_SECRET', 'WEBHOOK_SECRET:v1');
+ */
+export function configure(options: BatonOptions = {}): Baton {
+  instance = createBaton(options);
+  return instance;
+}
+
+/** The default instance (created with defaults on first use). */
+export function defaultBaton(): Baton {
+  instance ??= createBaton();
+  return instance;
+}
+
+/** `getSecret` of the default instance. */
+export function getSecret(ref: string | ParsedRef): Promise<string> {
+  return defaultBaton().getSecret(ref);
+}
+
+/** `rotateSecret` of the default instance. */
+export function rotateSecret(ref: string | ParsedRef): Promise<string> {
+  return defaultBaton().rotateSecret(ref);
+}
+
+/** `register` of the default instance. */
+export function register(
+  logical: string,
+  currentRef: string,
+  options?: RegisterOptions,
+): Promise<RegistryEntry> {
+  return defaultBaton().register(logical, currentRef, options);
+}
+
+/** `promote` of the default instance. */
+export function promote(
+  logical: string,
+  newRef: string,
+  options?: PromoteOptions,
+): Promise<PromoteResult> {
+  return defaultBaton().promote(logical, newRef, options);
+}
+
+/** `verifyRef` of the default instance: synchronous, never throws. */
+export function verifyRef(logical: string, presentedRef: unknown): boolean {
+  return defaultBaton().verifyRef(logical, presentedRef);
+}
+
+/** `validateGrace` of the default instance. */
+export function validateGrace(logical: string, now?: number | Date): Promise<boolean> {
+  return defaultBaton().validateGrace(logical, now);
+}

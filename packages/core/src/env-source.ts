@@ -1,0 +1,37 @@
+import { envKey } from './secret-ref.js';
+import type { EnvRecord, SecretSource } from './source.js';
+
+export interface EnvSourceOptions {
+  /**
+   * The record to read, or a function returning it, consulted at every lookup (never at
+   * import time). Default: `process.env` where it exists, otherwise nothing.
+   */
+  env?: EnvRecord | (() => EnvRecord | undefined);
+  /** Source name in errors, audit events and metrics. Default `'env'`. */
+  name?: string;
+}
+
+/**
+ * Reads `OPENAI_KEY:v2` from the variable `OPENAI_KEY_V2` (see `envKey`). Only non-empty
+ * strings count as values, so a binding that is an object (a KV namespace) is absent.
+ *
+ * @example
+ * createBaton({ sources: [envSource()] });          // process.env on Node
+ * createBaton({ sources: [envSource({ env: c.env })] }); // Worker bindings
+ */
+export function envSource(options: EnvSourceOptions = {}): SecretSource {
+  const { env } = options;
+  const read: () => EnvRecord | undefined =
+    typeof env === 'function' ? env : env !== undefined ? () => env : processEnv;
+  return {
+    name: options.name ?? 'env',
+    async get(ref) {
+      const value = read()?.[envKey(ref)];
+      return typeof value === 'string' && value !== '' ? value : undefined;
+    },
+  };
+}
+
+function processEnv(): EnvRecord | undefined {
+  return (globalThis as { process?: { env?: EnvRecord } }).process?.env;
+}

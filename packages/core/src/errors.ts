@@ -1,0 +1,160 @@
+import { displayRef } from './display-ref.js';
+
+/**
+ * Every error Baton throws. Messages name refs, logical names and sources so the reader
+ * knows what to fix; they never contain a secret value.
+ */
+
+/** Stable error codes; match on `error.code`, not on messages. */
+export type BatonErrorCode =
+  | 'BATON_INVALID_REF'
+  | 'BATON_NOT_FOUND'
+  | 'BATON_SOURCE_FAILED'
+  | 'BATON_CONFLICT'
+  | 'BATON_NO_ENTRY'
+  | 'BATON_STORE_FAILED'
+  | 'BATON_CONFIG'
+  | 'BATON_CLOSED';
+
+/** Base class of every Baton error: a stable `code`, a message, an optional `cause`. */
+export class BatonError extends Error {
+  readonly code: BatonErrorCode;
+
+  constructor(code: BatonErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A ref does not follow the grammar `NAME` or `NAME:vN`, or names the wrong logical secret. */
+export class SecretRefError extends BatonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BATON_INVALID_REF', message, options);
+  }
+}
+
+/** No source in the chain holds a value for the ref. `ref` is as `displayRef` shows it. */
+export class SecretNotFoundError extends BatonError {
+  readonly ref: string;
+
+  constructor(ref: string, sources: readonly string[]) {
+    const shown = displayRef(ref);
+    super(
+      'BATON_NOT_FOUND',
+      `No value for ${shown} in any source (tried: ${sources.join(', ') || 'none'})`,
+    );
+    this.ref = shown;
+  }
+}
+
+/** Several refs of one `getSecrets` call failed; `errors` holds each failure. */
+export class SecretBatchError extends BatonError {
+  readonly errors: readonly BatonError[];
+
+  constructor(errors: readonly BatonError[], total: number) {
+    const code = errors.every((error) => error.code === 'BATON_NOT_FOUND')
+      ? 'BATON_NOT_FOUND'
+      : 'BATON_SOURCE_FAILED';
+    super(
+      code,
+      `${errors.length} of ${total} refs could not be resolved:\n  - ${errors.map((error) => error.message).join('\n  - ')}`,
+    );
+    this.errors = errors;
+  }
+}
+
+/**
+ * A source failed while reading or writing a ref. The message names the source, the ref and
+ * the kind of failure; the original error stays in `cause`.
+ */
+export class SourceError extends BatonError {
+  readonly source: string;
+  readonly ref: string;
+
+  constructor(source: string, ref: string, cause: unknown, operation = 'read') {
+    super(
+      'BATON_SOURCE_FAILED',
+      `Source "${source}" failed to ${operation} ${ref}: ${describe(cause)}`,
+      {
+        cause,
+      },
+    );
+    this.source = source;
+    this.ref = ref;
+  }
+}
+
+/** A compare-and-set write lost: another writer changed the entry first. */
+export class RegistryConflictError extends BatonError {
+  readonly logical: string;
+  readonly expectedRevision: number;
+  readonly actualRevision: number;
+
+  constructor(logical: string, expectedRevision: number, actualRevision: number) {
+    super(
+      'BATON_CONFLICT',
+      `Registry entry ${logical} is at revision ${actualRevision}, not ${expectedRevision}: another writer changed it; reload and retry`,
+    );
+    this.logical = logical;
+    this.expectedRevision = expectedRevision;
+    this.actualRevision = actualRevision;
+  }
+}
+
+/** The registry has no entry for a logical name that a change needs. */
+export class NoEntryError extends BatonError {
+  readonly logical: string;
+
+  constructor(logical: string) {
+    super('BATON_NO_ENTRY', `No registry entry for ${logical}; register it first`);
+    this.logical = logical;
+  }
+}
+
+/** A registry store could not be read or written (the local snapshot is unchanged). */
+export class StoreError extends BatonError {
+  readonly store: string;
+
+  constructor(store: string, message: string, options?: { cause?: unknown }) {
+    super('BATON_STORE_FAILED', `Registry store "${store}": ${message}`, options);
+    this.store = store;
+  }
+}
+
+/**
+ * Invalid options or settings. `issues` lists every problem found (names only, never values),
+ * so one start-up failure reports them all.
+ */
+export class ConfigError extends BatonError {
+  readonly issues: readonly string[];
+
+  constructor(issues: readonly string[] | string, options?: { cause?: unknown }) {
+    const list = typeof issues === 'string' ? [issues] : issues;
+    super(
+      'BATON_CONFIG',
+      list.length === 1 ? `${list[0]}` : `Invalid configuration:\n  - ${list.join('\n  - ')}`,
+      options,
+    );
+    this.issues = list;
+  }
+}
+
+/** The Baton instance was closed. */
+export class ClosedError extends BatonError {
+  constructor(operation: string) {
+    super('BATON_CLOSED', `Cannot ${operation}: this Baton instance is closed`);
+  }
+}
+
+/**
+ * Names the kind of a foreign error without its message, which may echo input (an SDK or a
+ * JSON parser can quote the text it failed on).
+ */
+export function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' && code !== error.name ? `${error.name} (${code})` : error.name;
+  }
+  return typeof error;
+}

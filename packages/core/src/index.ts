@@ -1,0 +1,90 @@
+export type {
+  AuditEvent,
+  AuditEventType,
+  AuditOption,
+  AuditSink,
+  JsonLinesSinkOptions,
+} from './audit.js';
+export { jsonLinesSink } from './audit.js';
+export type {
+  Baton,
+  BatonOptions,
+  CacheOptions,
+  RegistryOptions,
+  SignedHeaders,
+  SignOptions,
+  WithSecretOptions,
+} from './baton.js';
+export { createBaton } from './baton.js';
+export {
+  DEFAULT_GRACE_MS,
+  DEFAULT_MAX_ENTRIES,
+  DEFAULT_MAX_STALE_MS,
+  DEFAULT_MISS_TTL_MS,
+  DEFAULT_TOLERANCE_SEC,
+  DEFAULT_TTL_MS,
+  HEADER_KEY,
+  HEADER_REF,
+  HEADER_SIGNATURE,
+  HEADER_TIMESTAMP,
+} from './constants.js';
+export {
+  configure,
+  defaultBaton,
+  getSecret,
+  promote,
+  register,
+  rotateSecret,
+  validateGrace,
+  verifyRef,
+} from './default-baton.js';
+export { defaultsSource } from './defaults-source.js';
+export type { EnvSourceOptions } from './env-source.js';
+export { envSource } from './env-source.js';
+export type { BatonErrorCode } from './errors.js';
+export {
+  BatonError,
+  ClosedError,
+  ConfigError,
+  NoEntryError,
+  RegistryConflictError,
+  SecretBatchError,
+  SecretNotFoundError,
+  SecretRefError,
+  SourceError,
+  StoreError,
+} from './errors.js';
+export type { GraceAnchor, GracePolicy } from './grace.js';
+export { previousExpiresAt } from './grace.js';
+export type { MemoryStoreOptions } from './memory-store.js';
+export { memoryStore } from './memory-store.js';
+export type {
+  CheckRejectReason,
+  CheckResult,
+  PromoteOptions,
+  PromoteResult,
+  RegisterOptions,
+  RegistryStatus,
+} from './registry.js';
+export type {
+  ChangeResult,
+  RegistryChange,
+  RegistryEntry,
+  RegistryHistoryRecord,
+  RegistryStore,
+} from './registry-store.js';
+export { applyChange } from './registry-store.js';
+export type { ParsedRef } from './secret-ref.js';
+export { envKey, parseRef, refsEqual, tryParseRef } from './secret-ref.js';
+export type { AuthErrorClassifier } from './secret-resolver.js';
+export type { SignedBody } from './signature.js';
+export { computeSignature, timingSafeEqual, verifySignature } from './signature.js';
+export type { EnvRecord, SecretSource } from './source.js';
+export type { TelemetryOptions } from './telemetry.js';
+export type {
+  HeaderInput,
+  Proof,
+  VerifyRejectReason,
+  VerifyRequestInput,
+  VerifyRequestResult,
+} from './verify-request.js';

@@ -1,0 +1,57 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createBaton } from '../baton.js';
+import { parseRef } from '../secret-ref.js';
+import { dotenvSource } from './dotenv-source.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'baton-dotenv-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('dotenvSource', () => {
+  it('reads NAME_VN keys parsed by dotenv, without writing process.env', async () => {
+    const path = join(dir, '.env');
+    await writeFile(
+      path,
+      '# demo\nOPENAI_KEY_V2="sk-two"\nexport PLAIN=plain # comment\nEMPTY=\nMULTI="a\\nb"\n',
+    );
+    const source = dotenvSource({ path });
+    expect(await source.get(parseRef('OPENAI_KEY:v2'))).toBe('sk-two');
+    expect(await source.get(parseRef('PLAIN'))).toBe('plain');
+    expect(await source.get(parseRef('EMPTY'))).toBeUndefined();
+    expect(await source.get(parseRef('MULTI'))).toBe('a\nb');
+    expect(await source.get(parseRef('OPENAI_KEY:v3'))).toBeUndefined();
+    expect(process.env.OPENAI_KEY_V2).toBeUndefined();
+  });
+
+  it('answers absent for a missing file, or fails when the file is required', async () => {
+    expect(await dotenvSource({ path: join(dir, 'nope.env') }).get(parseRef('A'))).toBeUndefined();
+    const baton = createBaton({
+      sources: [dotenvSource({ path: join(dir, 'nope.env'), required: true })],
+      audit: false,
+    });
+    await expect(baton.getSecret('A')).rejects.toThrow(
+      /Source "dotenv" failed to read A: Error \(ENOENT\)/,
+    );
+  });
+
+  it('reads the file once for a batch, and picks up edits on the next miss', async () => {
+    const path = join(dir, '.env');
+    await writeFile(path, 'A=1\nB=2\n');
+    const source = dotenvSource({ path });
+    const batch = await source.getMany?.([parseRef('A'), parseRef('B'), parseRef('C')]);
+    expect([...(batch ?? [])]).toEqual([
+      ['A', '1'],
+      ['B', '2'],
+      ['C', undefined],
+    ]);
+    await writeFile(path, 'A=changed\n');
+    expect(await source.get(parseRef('A'))).toBe('changed');
+  });
+});

@@ -1,0 +1,63 @@
+import { open } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { envKey, type ParsedRef } from '../secret-ref.js';
+import type { SecretSource } from '../source.js';
+
+export interface FilesSourceOptions {
+  /** The directory holding one file per key (a mounted Kubernetes or Docker secret). */
+  dir: string;
+  /** The file name of a ref. Default: its environment key (`OPENAI_KEY:v2` → `OPENAI_KEY_V2`). */
+  fileName?: (ref: ParsedRef) => string;
+  /** Source name in errors, audit events and metrics. Default `'files'`. */
+  name?: string;
+}
+
+/** Files larger than this are refused: a secret is small, a mistaken mount may not be. */
+const MAX_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Reads each ref from its own file, as Kubernetes and Docker mount secrets (and as the
+ * External Secrets Operator syncs cloud secrets). One trailing newline is dropped; a missing
+ * file or directory answers absent.
+ *
+ * @example
+ * createBaton({ sources: [filesSource({ dir: '/var/run/secrets/app' }), envSource()] });
+ */
+export function filesSource(options: FilesSourceOptions): SecretSource {
+  if (typeof options?.dir !== 'string' || options.dir === '') {
+    throw new ConfigError('filesSource: dir must be the path of a directory');
+  }
+  const dir = resolve(options.dir);
+  const fileName = options.fileName ?? envKey;
+  return {
+    name: options.name ?? 'files',
+    async get(ref) {
+      let handle: Awaited<ReturnType<typeof open>>;
+      try {
+        handle = await open(join(dir, fileName(ref)), 'r');
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+        throw error;
+      }
+      try {
+        const { size } = await handle.stat();
+        if (size > MAX_FILE_BYTES) {
+          throw new RangeError(
+            `the file for ${ref.ref} has ${size} bytes, more than ${MAX_FILE_BYTES}`,
+          );
+        }
+        const text = await handle.readFile('utf8');
+        const value = text.endsWith('\r\n')
+          ? text.slice(0, -2)
+          : text.endsWith('\n')
+            ? text.slice(0, -1)
+            : text;
+        return value === '' ? undefined : value;
+      } finally {
+        await handle.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,4 @@
+export type { DotenvSourceOptions } from './dotenv-source.js';
+export { dotenvSource } from './dotenv-source.js';
+export type { FilesSourceOptions } from './files-source.js';
+export { filesSource } from './files-source.js';

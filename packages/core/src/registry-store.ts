@@ -1,0 +1,201 @@
+import { NoEntryError, RegistryConflictError } from './errors.js';
+
+/** The rotation state of one logical secret (fixed field names). */
+export interface RegistryEntry {
+  readonly logical: string;
+  readonly currentRef: string;
+  readonly previousRef?: string;
+  /** When the current ref became current. */
+  readonly activatedAt: Date;
+  /** When the previous ref first became current (kept across promotions). */
+  readonly previousActivatedAt?: Date;
+  /** Increments on every change; the token of compare-and-set. */
+  readonly revision: number;
+}
+
+/** A change to one entry, as the registry asks a store to apply it. */
+export type RegistryChange =
+  | {
+      readonly kind: 'register';
+      readonly logical: string;
+      readonly currentRef: string;
+      readonly previousRef?: string;
+      readonly activatedAt?: Date;
+      readonly previousActivatedAt?: Date;
+      /** Keep an existing entry instead of replacing it. */
+      readonly ifAbsent?: boolean;
+      /** Compare-and-set: 0 means "no entry yet". */
+      readonly expectedRevision?: number;
+      readonly actor?: string;
+    }
+  | {
+      readonly kind: 'promote';
+      readonly logical: string;
+      readonly ref: string;
+      readonly expectedRevision?: number;
+      readonly actor?: string;
+    }
+  | {
+      /** Drops the previous ref, only if it is still `previousRef` (a concurrent promotion wins). */
+      readonly kind: 'retire';
+      readonly logical: string;
+      readonly previousRef: string;
+      readonly reason: 'retire' | 'grace_expired';
+      readonly actor?: string;
+    };
+
+/** What a store answers for a change. `changed` is false for a no-op (nothing written). */
+export interface ChangeResult {
+  readonly entry: RegistryEntry;
+  readonly changed: boolean;
+}
+
+/** One line of a store's change history: who changed what, when. */
+export interface RegistryHistoryRecord {
+  readonly logical: string;
+  readonly change: 'register' | 'promote' | 'retire' | 'grace_expired';
+  /** For register and promote: the ref that was current before; for retirement: the ref dropped. */
+  readonly fromRef?: string;
+  /** For register and promote: the ref current after the change. */
+  readonly toRef?: string;
+  readonly actor?: string;
+  readonly at: Date;
+  readonly revision: number;
+}
+
+/**
+ * Where the registry lives. The registry keeps a local snapshot, so `verifyRef` never waits
+ * on a store: stores are read at `ready()`, written by changes, and push changes made
+ * elsewhere through `subscribe`.
+ */
+export interface RegistryStore {
+  /** Shown in errors. */
+  readonly name: string;
+  /** Every entry. */
+  load(): Promise<readonly RegistryEntry[]>;
+  /**
+   * Applies one change atomically. `now` is the registry's clock; a store with its own clock
+   * (a database) may use that instead. Throws `RegistryConflictError` when
+   * `expectedRevision` does not match and `NoEntryError` when a change needs an entry.
+   */
+  apply(change: RegistryChange, now: Date): Promise<ChangeResult>;
+  /** Calls `listener` with entries changed elsewhere (or all entries, after a resync). */
+  subscribe?(listener: (entries: readonly RegistryEntry[]) => void): () => void;
+  /** The newest changes first; `limit` defaults to 100. */
+  history?(options?: {
+    logical?: string;
+    limit?: number;
+  }): Promise<readonly RegistryHistoryRecord[]>;
+  /** Releases connections, watchers and timers. */
+  close?(): Promise<void>;
+}
+
+/**
+ * The semantics of every change, for stores that compute changes in JavaScript (memory and
+ * file). A SQL store implements the same rules in its statements.
+ */
+export function applyChange(
+  before: RegistryEntry | undefined,
+  change: RegistryChange,
+  now: Date,
+): { result: ChangeResult; record?: RegistryHistoryRecord } {
+  const revision = before?.revision ?? 0;
+  switch (change.kind) {
+    case 'register': {
+      if (change.expectedRevision !== undefined && change.expectedRevision !== revision) {
+        throw new RegistryConflictError(change.logical, change.expectedRevision, revision);
+      }
+      if (before !== undefined && (change.ifAbsent || sameRegistration(before, change))) {
+        return { result: { entry: before, changed: false } };
+      }
+      const activatedAt = change.activatedAt ?? now;
+      const entry: RegistryEntry = {
+        logical: change.logical,
+        currentRef: change.currentRef,
+        ...(change.previousRef === undefined
+          ? {}
+          : {
+              previousRef: change.previousRef,
+              previousActivatedAt: change.previousActivatedAt ?? activatedAt,
+            }),
+        activatedAt,
+        revision: revision + 1,
+      };
+      return {
+        result: { entry, changed: true },
+        record: record(entry, 'register', now, change.actor, before?.currentRef, change.currentRef),
+      };
+    }
+    case 'promote': {
+      if (before === undefined) throw new NoEntryError(change.logical);
+      if (change.expectedRevision !== undefined && change.expectedRevision !== revision) {
+        throw new RegistryConflictError(change.logical, change.expectedRevision, revision);
+      }
+      if (before.currentRef === change.ref) return { result: { entry: before, changed: false } };
+      const entry: RegistryEntry = {
+        logical: before.logical,
+        currentRef: change.ref,
+        previousRef: before.currentRef,
+        activatedAt: now,
+        previousActivatedAt: before.activatedAt,
+        revision: revision + 1,
+      };
+      return {
+        result: { entry, changed: true },
+        record: record(entry, 'promote', now, change.actor, before.currentRef, change.ref),
+      };
+    }
+    case 'retire': {
+      if (before === undefined) throw new NoEntryError(change.logical);
+      if (before.previousRef !== change.previousRef) {
+        return { result: { entry: before, changed: false } };
+      }
+      const entry: RegistryEntry = {
+        logical: before.logical,
+        currentRef: before.currentRef,
+        activatedAt: before.activatedAt,
+        revision: revision + 1,
+      };
+      return {
+        result: { entry, changed: true },
+        record: record(entry, change.reason, now, change.actor, change.previousRef, undefined),
+      };
+    }
+  }
+}
+
+function sameRegistration(
+  before: RegistryEntry,
+  change: Extract<RegistryChange, { kind: 'register' }>,
+): boolean {
+  return (
+    before.currentRef === change.currentRef &&
+    before.previousRef === change.previousRef &&
+    (change.activatedAt === undefined || sameTime(before.activatedAt, change.activatedAt)) &&
+    (change.previousActivatedAt === undefined ||
+      sameTime(before.previousActivatedAt, change.previousActivatedAt))
+  );
+}
+
+function sameTime(a: Date | undefined, b: Date): boolean {
+  return a !== undefined && a.getTime() === b.getTime();
+}
+
+function record(
+  entry: RegistryEntry,
+  change: RegistryHistoryRecord['change'],
+  at: Date,
+  actor: string | undefined,
+  fromRef: string | undefined,
+  toRef: string | undefined,
+): RegistryHistoryRecord {
+  return {
+    logical: entry.logical,
+    change,
+    ...(fromRef === undefined ? {} : { fromRef }),
+    ...(toRef === undefined ? {} : { toRef }),
+    ...(actor === undefined ? {} : { actor }),
+    at,
+    revision: entry.revision,
+  };
+}

@@ -1,0 +1,449 @@
+import type { AuditLog } from './audit.js';
+import { MAX_PRESENTED_REF_LENGTH } from './constants.js';
+import { displayRef } from './display-ref.js';
+import { BatonError, ConfigError, NoEntryError, SecretRefError, StoreError } from './errors.js';
+import { type GracePolicy, previousExpiresAt } from './grace.js';
+import type {
+  ChangeResult,
+  RegistryChange,
+  RegistryEntry,
+  RegistryHistoryRecord,
+  RegistryStore,
+} from './registry-store.js';
+import { assertLogicalName, type ParsedRef, parseRef, tryParseRef } from './secret-ref.js';
+import type { Telemetry } from './telemetry.js';
+
+/** Why a presented ref was not accepted. */
+export type CheckRejectReason = 'no_entry' | 'no_match' | 'previous_expired' | 'malformed';
+
+/** The detail of a ref check (`checkRef`). */
+export type CheckResult =
+  | { readonly accepted: true; readonly match: 'current' | 'previous'; readonly ref: string }
+  | { readonly accepted: false; readonly reason: CheckRejectReason };
+
+export interface RegisterOptions {
+  previousRef?: string;
+  /** Default: now. */
+  activatedAt?: Date;
+  /** Default: `activatedAt`, so a registered previous ref gets a full grace window. */
+  previousActivatedAt?: Date;
+  actor?: string;
+  /** Keep an existing entry instead of replacing it: for replicas seeding a shared store. */
+  ifAbsent?: boolean;
+  /** Compare-and-set: the revision the entry must have (0: no entry yet). */
+  expectedRevision?: number;
+}
+
+export interface PromoteOptions {
+  actor?: string;
+  /** Compare-and-set: fail with `RegistryConflictError` unless the entry is at this revision. */
+  expectedRevision?: number;
+}
+
+/** The entry after a promotion; `warning` says when the previous ref is already outside grace. */
+export type PromoteResult = RegistryEntry & { readonly warning?: string };
+
+/** An entry with its grace window worked out, for people and tools. */
+export interface RegistryStatus extends RegistryEntry {
+  readonly graceMs: number;
+  readonly graceAnchor: GracePolicy['graceAnchor'];
+  /** When the previous ref stops being accepted. */
+  readonly previousExpiresAt?: Date;
+  /** Whether the previous ref is accepted now. */
+  readonly previousAccepted: boolean;
+  /** Milliseconds until the previous ref stops being accepted (0 when it is not). */
+  readonly graceRemainingMs: number;
+}
+
+/** One entry of the local snapshot, with everything `verifyRef` needs precomputed. */
+interface Slot {
+  readonly entry: RegistryEntry;
+  readonly policy: GracePolicy;
+  readonly previousExpiresAt: number;
+  readonly acceptCurrent: CheckResult;
+  readonly acceptPrevious: CheckResult | undefined;
+}
+
+const NO_ENTRY: CheckResult = Object.freeze({ accepted: false, reason: 'no_entry' });
+const NO_MATCH: CheckResult = Object.freeze({ accepted: false, reason: 'no_match' });
+const PREVIOUS_EXPIRED: CheckResult = Object.freeze({
+  accepted: false,
+  reason: 'previous_expired',
+});
+const MALFORMED: CheckResult = Object.freeze({ accepted: false, reason: 'malformed' });
+
+/**
+ * The rotation registry: changes go to the store, answers come from a local snapshot that
+ * the store keeps current, so `verifyRef` is synchronous and never waits on I/O.
+ */
+export class Registry {
+  private readonly slots = new Map<string, Slot>();
+  private loading: Promise<void> | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly store: RegistryStore,
+    private readonly policyFor: (logical: string) => GracePolicy,
+    private readonly clock: () => number,
+    private readonly audit: AuditLog,
+    private readonly telemetry: Telemetry,
+  ) {}
+
+  /** Loads the snapshot from the store (once) and follows its changes. */
+  ready(): Promise<void> {
+    this.loading ??= this.load().catch((error: unknown) => {
+      this.loading = undefined;
+      throw error instanceof BatonError
+        ? error
+        : new StoreError(this.store.name, 'could not load the registry', { cause: error });
+    });
+    return this.loading;
+  }
+
+  async register(
+    logical: string,
+    currentRef: string,
+    options: RegisterOptions = {},
+  ): Promise<RegistryEntry> {
+    assertLogicalName(logical);
+    const current = refOf(logical, currentRef, 'currentRef');
+    const previous =
+      options.previousRef === undefined
+        ? undefined
+        : refOf(logical, options.previousRef, 'previousRef');
+    if (previous !== undefined && previous.ref === current.ref) {
+      throw new SecretRefError(
+        `register ${logical}: previousRef and currentRef are the same ref (${current.ref})`,
+      );
+    }
+    assertDate(options.activatedAt, 'activatedAt');
+    assertDate(options.previousActivatedAt, 'previousActivatedAt');
+    assertRevision(options.expectedRevision);
+    const result = await this.apply({
+      kind: 'register',
+      logical,
+      currentRef: current.ref,
+      ...(previous === undefined ? {} : { previousRef: previous.ref }),
+      ...pick(options, [
+        'activatedAt',
+        'previousActivatedAt',
+        'actor',
+        'ifAbsent',
+        'expectedRevision',
+      ]),
+    });
+    if (result.changed) this.recordChange('register', result.entry, options.actor);
+    return result.entry;
+  }
+
+  async promote(
+    logical: string,
+    newRef: string,
+    options: PromoteOptions = {},
+  ): Promise<PromoteResult> {
+    assertLogicalName(logical);
+    const next = refOf(logical, newRef, 'newRef');
+    assertRevision(options.expectedRevision);
+    const result = await this.apply({
+      kind: 'promote',
+      logical,
+      ref: next.ref,
+      ...pick(options, ['actor', 'expectedRevision']),
+    });
+    if (!result.changed) return result.entry;
+    const { entry } = result;
+    this.recordChange('promote', entry, options.actor);
+    const slot = this.slots.get(logical);
+    const now = this.clock();
+    if (slot === undefined || entry.previousRef === undefined || now < slot.previousExpiresAt) {
+      return entry;
+    }
+    this.emitChange('grace_expired', entry, now, entry.previousRef, options.actor);
+    return {
+      ...entry,
+      warning:
+        `${entry.previousRef} is already outside its grace window (${slot.policy.graceMs} ms from ` +
+        `${slot.policy.graceAnchor === 'activation' ? 'its activation' : 'this promotion'}): callers ` +
+        'still presenting it are rejected from now on. Under the activation anchor the grace must be ' +
+        'longer than the time between rotations.',
+    };
+  }
+
+  /** Drops the previous ref; refused inside its grace window unless `force`. */
+  async retirePrevious(
+    logical: string,
+    options: { force?: boolean; actor?: string } = {},
+  ): Promise<boolean> {
+    await this.ready();
+    const slot = this.slots.get(logical);
+    if (slot === undefined) throw new NoEntryError(logical);
+    const previousRef = slot.entry.previousRef;
+    if (previousRef === undefined) return false;
+    const now = this.clock();
+    if (!options.force && now < slot.previousExpiresAt) {
+      this.emitChange(
+        'retire_blocked',
+        slot.entry,
+        now,
+        previousRef,
+        options.actor,
+        'inside_grace',
+      );
+      return false;
+    }
+    const result = await this.apply({
+      kind: 'retire',
+      logical,
+      previousRef,
+      reason: 'retire',
+      ...pick(options, ['actor']),
+    });
+    if (!result.changed) return false;
+    this.telemetry.recordRegistryChange('retire', logical);
+    this.emitChange('retire', result.entry, this.clock(), previousRef, options.actor);
+    return true;
+  }
+
+  /** `true` while the previous ref is inside grace; once outside, clears it and answers `false`. */
+  async validateGrace(logical: string, now?: number | Date): Promise<boolean> {
+    await this.ready();
+    const slot = this.slots.get(logical);
+    const previousRef = slot?.entry.previousRef;
+    if (slot === undefined || previousRef === undefined) return false;
+    const at = now === undefined ? this.clock() : typeof now === 'number' ? now : now.getTime();
+    if (at < slot.previousExpiresAt) return true;
+    const result = await this.apply({
+      kind: 'retire',
+      logical,
+      previousRef,
+      reason: 'grace_expired',
+    });
+    if (result.changed) {
+      this.telemetry.recordRegistryChange('grace_expired', logical);
+      this.emitChange('grace_expired', result.entry, at, previousRef, undefined);
+    }
+    return false;
+  }
+
+  /** The decision for a presented ref, without audit or metrics. Never throws. */
+  decide(logical: string, presented: unknown, now: number): CheckResult {
+    const slot = this.slots.get(logical);
+    if (slot === undefined) return NO_ENTRY;
+    if (typeof presented !== 'string' || presented.length > MAX_PRESENTED_REF_LENGTH)
+      return MALFORMED;
+    const { entry } = slot;
+    if (presented === entry.currentRef) return slot.acceptCurrent;
+    if (presented !== entry.previousRef) {
+      const canonical = tryParseRef(presented)?.ref;
+      if (canonical === undefined) return MALFORMED;
+      if (canonical === entry.currentRef) return slot.acceptCurrent;
+      if (canonical !== entry.previousRef) return NO_MATCH;
+    }
+    return now < slot.previousExpiresAt ? (slot.acceptPrevious as CheckResult) : PREVIOUS_EXPIRED;
+  }
+
+  /** `checkRef`: the decision, audited and counted. */
+  check(logical: string, presented: unknown): CheckResult {
+    const now = this.clock();
+    const result = this.decide(logical, presented, now);
+    if (result.accepted) this.recordAccept(logical, result.ref, result.match, now);
+    else this.recordReject(logical, result.reason, presented, now);
+    return result;
+  }
+
+  recordAccept(logical: string, ref: string, match: 'current' | 'previous', now: number): void {
+    this.telemetry.recordVerify(logical, 'accept', match);
+    if (this.audit.enabled) {
+      this.audit.emit({ type: 'verify_accept', logical, atMs: now, ref, match });
+    }
+  }
+
+  /** Records a rejection; the presented text is echoed only when it is a ref of this secret. */
+  recordReject(logical: string, reason: string, presented: unknown, now: number): void {
+    this.telemetry.recordVerify(logical, 'reject', reason);
+    if (!this.audit.enabled) return;
+    const parsed =
+      typeof presented === 'string' && presented.length <= MAX_PRESENTED_REF_LENGTH
+        ? tryParseRef(presented)
+        : undefined;
+    if (parsed !== undefined && parsed.name === logical) {
+      this.audit.emit({
+        type: 'verify_reject',
+        logical,
+        atMs: now,
+        reason,
+        presentedRef: parsed.ref,
+      });
+    } else {
+      const presentedLength = typeof presented === 'string' ? presented.length : undefined;
+      this.audit.emit({ type: 'verify_reject', logical, atMs: now, reason, presentedLength });
+    }
+  }
+
+  /** The current ref of a logical name, from the snapshot. */
+  currentRef(logical: string): string | undefined {
+    return this.slots.get(logical)?.entry.currentRef;
+  }
+
+  status(logical?: string): RegistryStatus[] {
+    const now = this.clock();
+    const slots = logical === undefined ? [...this.slots.values()] : [this.slots.get(logical)];
+    const statuses: RegistryStatus[] = [];
+    for (const slot of slots) {
+      if (slot === undefined) continue;
+      const accepted = now < slot.previousExpiresAt;
+      statuses.push({
+        ...copyEntry(slot.entry),
+        graceMs: slot.policy.graceMs,
+        graceAnchor: slot.policy.graceAnchor,
+        ...(slot.entry.previousRef === undefined
+          ? {}
+          : { previousExpiresAt: new Date(slot.previousExpiresAt) }),
+        previousAccepted: accepted,
+        graceRemainingMs: accepted ? slot.previousExpiresAt - now : 0,
+      });
+    }
+    return statuses.sort((a, b) => (a.logical < b.logical ? -1 : a.logical > b.logical ? 1 : 0));
+  }
+
+  async history(options?: {
+    logical?: string;
+    limit?: number;
+  }): Promise<readonly RegistryHistoryRecord[]> {
+    if (this.store.history === undefined) return [];
+    try {
+      return await this.store.history(options);
+    } catch (error) {
+      throw wrapStoreError(this.store.name, 'could not read the history', error);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    await this.store.close?.();
+  }
+
+  private async load(): Promise<void> {
+    const entries = await this.store.load();
+    this.merge(entries);
+    this.unsubscribe ??= this.store.subscribe?.((changed) => this.merge(changed));
+  }
+
+  /** Takes entries newer than the snapshot's; a late echo of an older revision is ignored. */
+  private merge(entries: readonly RegistryEntry[]): void {
+    for (const entry of entries) {
+      const known = this.slots.get(entry.logical);
+      if (known !== undefined && known.entry.revision >= entry.revision) continue;
+      this.slots.set(entry.logical, this.slot(entry));
+    }
+  }
+
+  private slot(entry: RegistryEntry): Slot {
+    const policy = this.policyFor(entry.logical);
+    return {
+      entry: copyEntry(entry),
+      policy,
+      previousExpiresAt: previousExpiresAt(entry, policy),
+      acceptCurrent: Object.freeze({ accepted: true, match: 'current', ref: entry.currentRef }),
+      acceptPrevious:
+        entry.previousRef === undefined
+          ? undefined
+          : Object.freeze({ accepted: true, match: 'previous', ref: entry.previousRef }),
+    };
+  }
+
+  private async apply(change: RegistryChange): Promise<ChangeResult> {
+    await this.ready();
+    let result: ChangeResult;
+    try {
+      result = await this.store.apply(change, new Date(this.clock()));
+    } catch (error) {
+      throw wrapStoreError(this.store.name, `could not ${change.kind} ${change.logical}`, error);
+    }
+    this.merge([result.entry]);
+    return { entry: copyEntry(result.entry), changed: result.changed };
+  }
+
+  private recordChange(
+    change: 'register' | 'promote',
+    entry: RegistryEntry,
+    actor: string | undefined,
+  ): void {
+    this.telemetry.recordRegistryChange(change, entry.logical);
+    this.emitChange(change, entry, this.clock(), entry.previousRef, actor);
+  }
+
+  private emitChange(
+    type: 'register' | 'promote' | 'retire' | 'retire_blocked' | 'grace_expired',
+    entry: RegistryEntry,
+    atMs: number,
+    previousRef: string | undefined,
+    actor: string | undefined,
+    reason?: string,
+  ): void {
+    if (!this.audit.enabled) return;
+    const ref = type === 'register' || type === 'promote' ? entry.currentRef : undefined;
+    this.audit.emit({
+      type,
+      logical: entry.logical,
+      atMs,
+      ref,
+      previousRef,
+      actor,
+      reason,
+      revision: entry.revision,
+    });
+  }
+}
+
+/** Parses a ref given for `logical` and checks that it carries that name. */
+function refOf(logical: string, ref: string, what: string): ParsedRef {
+  const parsed = parseRef(ref);
+  if (parsed.name !== logical) {
+    throw new SecretRefError(
+      `${what} ${displayRef(parsed.ref)} does not belong to ${logical}: a ref registered under ${logical} must be ${logical} or ${logical}:vN`,
+    );
+  }
+  return parsed;
+}
+
+function assertDate(value: unknown, what: string): void {
+  if (value === undefined) return;
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+    throw new ConfigError(`${what} must be a valid Date`);
+  }
+}
+
+function assertRevision(value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new ConfigError('expectedRevision must be a non-negative integer');
+  }
+}
+
+function wrapStoreError(store: string, message: string, error: unknown): BatonError {
+  return error instanceof BatonError ? error : new StoreError(store, message, { cause: error });
+}
+
+function copyEntry(entry: RegistryEntry): RegistryEntry {
+  return {
+    logical: entry.logical,
+    currentRef: entry.currentRef,
+    ...(entry.previousRef === undefined ? {} : { previousRef: entry.previousRef }),
+    activatedAt: new Date(entry.activatedAt.getTime()),
+    ...(entry.previousActivatedAt === undefined
+      ? {}
+      : { previousActivatedAt: new Date(entry.previousActivatedAt.getTime()) }),
+    revision: entry.revision,
+  };
+}
+
+function pick<T extends object, K extends keyof T>(
+  source: T,
+  keys: readonly K[],
+): Partial<Pick<T, K>> {
+  const picked: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (source[key] !== undefined) picked[key] = source[key];
+  return picked;
+}

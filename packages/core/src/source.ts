@@ -1,0 +1,27 @@
+import type { ParsedRef } from './secret-ref.js';
+
+/**
+ * Where secret values come from. `get` answers a value, `undefined` for absent (the chain
+ * tries the next source), or throws when the source failed. Errors a source throws must not
+ * carry secret values: Baton reports them by name and keeps the original as `cause`.
+ *
+ * @example
+ * const vaultSource: SecretSource = {
+ *   name: 'vault',
+ *   async get(ref) { return (await vault.read(ref.name, ref.version))?.value; },
+ * };
+ */
+export interface SecretSource {
+  /** Shown in errors, audit events and metrics (`baton.source`). */
+  readonly name: string;
+  get(ref: ParsedRef): Promise<string | undefined>;
+  /**
+   * Optional batch read. Answers a map from canonical ref (`ParsedRef.ref`) to value or
+   * `undefined` (absent); refs left out of the map are read one at a time with `get`.
+   * A thrown error fails every ref of the batch.
+   */
+  getMany?(refs: readonly ParsedRef[]): Promise<ReadonlyMap<string, string | undefined>>;
+}
+
+/** An environment-like record: `process.env`, Worker bindings, a plain object. */
+export type EnvRecord = Readonly<Record<string, unknown>>;

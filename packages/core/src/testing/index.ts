@@ -1,0 +1,3 @@
+export type { ManualClock } from './manual-clock.js';
+
+export { manualClock } from './manual-clock.js';

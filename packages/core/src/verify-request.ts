@@ -1,0 +1,209 @@
+import {
+  DEFAULT_TOLERANCE_SEC,
+  HEADER_KEY,
+  HEADER_REF,
+  HEADER_SIGNATURE,
+  HEADER_TIMESTAMP,
+  MAX_PRESENTED_KEY_LENGTH,
+} from './constants.js';
+import { ConfigError } from './errors.js';
+import type { CheckRejectReason, Registry } from './registry.js';
+import type { SecretResolver } from './secret-resolver.js';
+import {
+  comparisonKey,
+  importHmacKey,
+  parseSignature,
+  type SignedBody,
+  signedPayload,
+  utf8,
+} from './signature.js';
+
+/** How a caller proves it holds the secret of the ref it presents. */
+export type Proof = 'signature' | 'value' | 'none';
+
+/**
+ * Request headers as any framework has them: a Fetch `Headers`, a Node header record
+ * (lowercase names), or a lookup function.
+ */
+export type HeaderInput =
+  | { get(name: string): string | null | undefined }
+  | Readonly<Record<string, string | readonly string[] | undefined>>
+  | ((name: string) => string | null | undefined);
+
+export interface VerifyRequestInput {
+  /** The logical secret the caller must hold a ref of. */
+  logical: string;
+  /** Default `'signature'`. `'none'` checks the ref only: choose it explicitly. */
+  proof?: Proof;
+  headers: HeaderInput;
+  /** The raw body, exactly as received (needed for `'signature'`; absent means empty). */
+  body?: SignedBody;
+  /** Accepted distance between the signed timestamp and the clock. Default 300 s. */
+  toleranceSec?: number;
+}
+
+/** Why a request was not accepted. Only `secret_unavailable` is the server's fault. */
+export type VerifyRejectReason =
+  | CheckRejectReason
+  | 'missing_ref'
+  | 'missing_timestamp'
+  | 'malformed_timestamp'
+  | 'stale_timestamp'
+  | 'missing_signature'
+  | 'malformed_signature'
+  | 'bad_signature'
+  | 'missing_key'
+  | 'malformed_key'
+  | 'bad_key'
+  | 'secret_unavailable';
+
+export type VerifyRequestResult =
+  | {
+      readonly ok: true;
+      readonly logical: string;
+      readonly ref: string;
+      readonly match: 'current' | 'previous';
+    }
+  | {
+      readonly ok: false;
+      readonly reason: VerifyRejectReason;
+      /**
+       * The HTTP status to answer: 401, or 503 when the secret could not be read (the caller
+       * did nothing wrong and should retry).
+       */
+      readonly status: 401 | 503;
+    };
+
+/** Derived key material of one secret value, made once per value. */
+interface Material {
+  readonly value: string;
+  readonly hmacKey: Promise<CryptoKey>;
+  valueMac: Promise<ArrayBuffer> | undefined;
+}
+
+const MATERIAL_LIMIT = 1000;
+const TIMESTAMP_PATTERN = /^[0-9]{1,15}$/;
+
+/**
+ * Verifies a request against the registry and the presented proof, and records one audit
+ * event and one `baton.verify` count for the decision. Every adapter calls this.
+ */
+export class RequestVerifier {
+  private readonly materials = new Map<string, Material>();
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly resolver: SecretResolver,
+    private readonly clock: () => number,
+  ) {}
+
+  async verify(input: VerifyRequestInput): Promise<VerifyRequestResult> {
+    const { logical } = input;
+    const proof = input.proof ?? 'signature';
+    if (proof !== 'signature' && proof !== 'value' && proof !== 'none') {
+      throw new ConfigError(`proof must be 'signature', 'value' or 'none'`);
+    }
+    const read = headerReader(input.headers);
+    const presented = read(HEADER_REF);
+    const now = this.clock();
+    if (presented === undefined) return this.reject(logical, 'missing_ref', presented, now);
+    const decision = this.registry.decide(logical, presented, now);
+    if (!decision.accepted) return this.reject(logical, decision.reason, presented, now);
+
+    let failure: VerifyRejectReason | undefined;
+    if (proof === 'signature') failure = await this.checkSignature(input, read, decision.ref, now);
+    else if (proof === 'value') failure = await this.checkValue(read, decision.ref);
+    if (failure !== undefined) return this.reject(logical, failure, presented, now);
+
+    this.registry.recordAccept(logical, decision.ref, decision.match, now);
+    return { ok: true, logical, ref: decision.ref, match: decision.match };
+  }
+
+  private async checkSignature(
+    input: VerifyRequestInput,
+    read: (name: string) => string | undefined,
+    ref: string,
+    now: number,
+  ): Promise<VerifyRejectReason | undefined> {
+    const timestamp = read(HEADER_TIMESTAMP);
+    if (timestamp === undefined) return 'missing_timestamp';
+    if (!TIMESTAMP_PATTERN.test(timestamp)) return 'malformed_timestamp';
+    const tolerance = input.toleranceSec ?? DEFAULT_TOLERANCE_SEC;
+    if (Math.abs(now / 1000 - Number(timestamp)) > tolerance) return 'stale_timestamp';
+    const header = read(HEADER_SIGNATURE);
+    if (header === undefined) return 'missing_signature';
+    const signature = parseSignature(header);
+    if (signature === undefined) return 'malformed_signature';
+    const material = await this.material(ref);
+    if (material === undefined) return 'secret_unavailable';
+    const valid = await crypto.subtle.verify(
+      'HMAC',
+      await material.hmacKey,
+      signature,
+      signedPayload(timestamp, input.body ?? ''),
+    );
+    return valid ? undefined : 'bad_signature';
+  }
+
+  private async checkValue(
+    read: (name: string) => string | undefined,
+    ref: string,
+  ): Promise<VerifyRejectReason | undefined> {
+    const key = read(HEADER_KEY);
+    if (key === undefined) return 'missing_key';
+    if (key.length > MAX_PRESENTED_KEY_LENGTH) return 'malformed_key';
+    const material = await this.material(ref);
+    if (material === undefined) return 'secret_unavailable';
+    const comparison = await comparisonKey();
+    material.valueMac ??= crypto.subtle.sign('HMAC', comparison, utf8(material.value));
+    const valid = await crypto.subtle.verify(
+      'HMAC',
+      comparison,
+      await material.valueMac,
+      utf8(key),
+    );
+    return valid ? undefined : 'bad_key';
+  }
+
+  /** The value of an accepted ref with its derived keys, or `undefined` when it cannot be read. */
+  private async material(ref: string): Promise<Material | undefined> {
+    let value: string;
+    try {
+      value = await this.resolver.get(ref);
+    } catch {
+      // The resolver has already recorded the failure (audit `source_error`, metrics).
+      return undefined;
+    }
+    let material = this.materials.get(ref);
+    if (material === undefined || material.value !== value) {
+      if (this.materials.size >= MATERIAL_LIMIT) this.materials.clear();
+      material = { value, hmacKey: importHmacKey(value), valueMac: undefined };
+      this.materials.set(ref, material);
+    }
+    return material;
+  }
+
+  private reject(
+    logical: string,
+    reason: VerifyRejectReason,
+    presented: unknown,
+    now: number,
+  ): VerifyRequestResult {
+    this.registry.recordReject(logical, reason, presented, now);
+    return { ok: false, reason, status: reason === 'secret_unavailable' ? 503 : 401 };
+  }
+}
+
+/** Reads one header as a single string; a repeated or non-text header counts as absent. */
+function headerReader(headers: HeaderInput): (name: string) => string | undefined {
+  if (typeof headers === 'function') return (name) => headers(name) ?? undefined;
+  if (typeof (headers as { get?: unknown }).get === 'function') {
+    const fetchHeaders = headers as { get(name: string): string | null | undefined };
+    return (name) => fetchHeaders.get(name) ?? undefined;
+  }
+  const record = headers as Readonly<Record<string, string | readonly string[] | undefined>>;
+  return (name) => {
+    const value = record[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+}

@@ -1,0 +1,50 @@
+import type { Attributes } from '@opentelemetry/api';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+
+class CollectingReader extends MetricReader {
+  protected async onForceFlush(): Promise<void> {}
+  protected async onShutdown(): Promise<void> {}
+}
+
+export interface RecordedPoint {
+  name: string;
+  attributes: Attributes;
+  value: unknown;
+}
+
+/** Real OpenTelemetry SDK providers that keep everything in memory for assertions. */
+export function recordingTelemetry() {
+  const reader = new CollectingReader();
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  const spans = new InMemorySpanExporter();
+  const tracerProvider = new BasicTracerProvider({
+    spanProcessors: [new SimpleSpanProcessor(spans)],
+  });
+  return {
+    options: { meterProvider, tracerProvider },
+    spans,
+    /** Every data point of every instrument, flattened. */
+    async points(): Promise<RecordedPoint[]> {
+      const { resourceMetrics } = await reader.collect();
+      return resourceMetrics.scopeMetrics.flatMap((scope) =>
+        scope.metrics.flatMap((metric) =>
+          metric.dataPoints.map((point) => ({
+            name: metric.descriptor.name,
+            attributes: point.attributes,
+            value: point.value,
+          })),
+        ),
+      );
+    },
+    /** The scope names metrics were recorded under. */
+    async scopes(): Promise<string[]> {
+      const { resourceMetrics } = await reader.collect();
+      return resourceMetrics.scopeMetrics.map((scope) => scope.scope.name);
+    },
+  };
+}
