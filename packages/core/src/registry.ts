@@ -80,6 +80,8 @@ export class Registry {
   private readonly slots = new Map<string, Slot>();
   private loading: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
+  private lastPresented: string | undefined;
+  private lastParsed: ParsedRef | undefined;
 
   constructor(
     private readonly store: RegistryStore,
@@ -234,7 +236,7 @@ export class Registry {
     const { entry } = slot;
     if (presented === entry.currentRef) return slot.acceptCurrent;
     if (presented !== entry.previousRef) {
-      const canonical = tryParseRef(presented)?.ref;
+      const canonical = this.parsePresented(presented)?.ref;
       if (canonical === undefined) return MALFORMED;
       if (canonical === entry.currentRef) return slot.acceptCurrent;
       if (canonical !== entry.previousRef) return NO_MATCH;
@@ -264,7 +266,7 @@ export class Registry {
     if (!this.audit.enabled) return;
     const parsed =
       typeof presented === 'string' && presented.length <= MAX_PRESENTED_REF_LENGTH
-        ? tryParseRef(presented)
+        ? this.parsePresented(presented)
         : undefined;
     if (parsed !== undefined && parsed.name === logical) {
       this.audit.emit({
@@ -278,6 +280,15 @@ export class Registry {
       const presentedLength = typeof presented === 'string' ? presented.length : undefined;
       this.audit.emit({ type: 'verify_reject', logical, atMs: now, reason, presentedLength });
     }
+  }
+
+  /** Parses a presented ref, remembering the last one: a rejection needs it twice. */
+  private parsePresented(presented: string): ParsedRef | undefined {
+    if (presented !== this.lastPresented) {
+      this.lastPresented = presented;
+      this.lastParsed = tryParseRef(presented);
+    }
+    return this.lastParsed;
   }
 
   /** The current ref of a logical name, from the snapshot. */

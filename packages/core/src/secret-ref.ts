@@ -12,7 +12,6 @@ export interface ParsedRef {
 /** Longest name a ref may carry. */
 export const MAX_REF_NAME_LENGTH = 128;
 
-const REF_PATTERN = /^([A-Za-z_][A-Za-z0-9_]{0,127})(?::[vV]([1-9][0-9]{0,14}))?$/;
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
@@ -28,16 +27,41 @@ export function parseRef(text: string): ParsedRef {
   return parsed;
 }
 
-/** Like {@link parseRef} but answers `undefined` instead of throwing: for untrusted input. */
+/**
+ * Like {@link parseRef} but answers `undefined` instead of throwing: for untrusted input.
+ * A hand-written scanner rather than the regular expression: it runs on every rejected
+ * `verifyRef`, and allocates nothing beyond the result when the input is already canonical.
+ */
 export function tryParseRef(text: unknown): ParsedRef | undefined {
   if (typeof text !== 'string') return undefined;
-  const match = REF_PATTERN.exec(text);
-  if (match === null) return undefined;
-  const name = match[1] as string;
-  const digits = match[2];
-  if (digits === undefined) return { name, ref: name };
-  const version = Number(digits);
-  return { name, version, ref: `${name}:v${version}` };
+  const length = text.length;
+  if (length === 0 || !isNameStart(text.charCodeAt(0))) return undefined;
+  let index = 1;
+  while (index < length && isNameChar(text.charCodeAt(index))) index++;
+  if (index > MAX_REF_NAME_LENGTH) return undefined;
+  if (index === length) return { name: text, ref: text };
+  // After the name: ":" then "v" or "V", then 1–15 digits without a leading zero.
+  const digitsStart = index + 2;
+  const digitCount = length - digitsStart;
+  if (text.charCodeAt(index) !== 58 || (text.charCodeAt(index + 1) | 32) !== 118) return undefined;
+  if (digitCount < 1 || digitCount > 15 || text.charCodeAt(digitsStart) === 48) return undefined;
+  let version = 0;
+  for (let at = digitsStart; at < length; at++) {
+    const digit = text.charCodeAt(at) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    version = version * 10 + digit;
+  }
+  const name = text.slice(0, index);
+  const ref = text.charCodeAt(index + 1) === 118 ? text : `${name}:v${version}`;
+  return { name, version, ref };
+}
+
+function isNameStart(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+}
+
+function isNameChar(code: number): boolean {
+  return isNameStart(code) || (code >= 48 && code <= 57);
 }
 
 /**

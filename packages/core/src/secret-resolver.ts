@@ -1,4 +1,5 @@
 import type { AuditLog } from './audit.js';
+import { coarseDateNow } from './coarse-clock.js';
 import { displayRef } from './display-ref.js';
 import {
   BatonError,
@@ -39,6 +40,8 @@ export class SecretResolver {
   private readonly inflight = new Map<string, Promise<string>>();
   private readonly parsed = new Map<string, ParsedRef>();
   private readonly sourceNames: readonly string[];
+  /** The clock for cache freshness. */
+  private readonly now: () => number;
 
   constructor(
     private readonly sources: readonly SecretSource[],
@@ -49,6 +52,9 @@ export class SecretResolver {
   ) {
     this.cache = options === false ? undefined : new SecretCache(options.maxEntries);
     this.sourceNames = sources.map((source) => source.name);
+    // With the real clock, freshness checks may share one reading per millisecond; an
+    // injected clock (a test's) is read every time, so it stays exact.
+    this.now = clock === Date.now ? coarseDateNow() : clock;
   }
 
   /** Parses a ref given by the app; repeated spellings are parsed once. */
@@ -64,9 +70,20 @@ export class SecretResolver {
   }
 
   get(ref: string | ParsedRef): Promise<string> {
-    const parsed = this.parse(ref);
+    const text = typeof ref === 'string' ? ref : ref.ref;
+    // Entries are keyed by canonical ref, so a ref given in canonical form hits without parsing.
+    const entry = this.cache?.get(text);
+    if (entry !== undefined && entry.value !== undefined && this.now() < entry.expiresAt) {
+      this.telemetry.recordCacheLookup('hit');
+      entry.promise ??= Promise.resolve(entry.value);
+      return entry.promise;
+    }
+    return this.getSlow(this.parse(ref));
+  }
+
+  private getSlow(parsed: ParsedRef): Promise<string> {
     const entry = this.cache?.get(parsed.ref);
-    if (entry !== undefined && this.clock() < entry.expiresAt) {
+    if (entry !== undefined && this.now() < entry.expiresAt) {
       this.telemetry.recordCacheLookup('hit');
       if (entry.value === undefined) {
         return Promise.reject(new SecretNotFoundError(parsed.ref, this.sourceNames));
@@ -81,7 +98,7 @@ export class SecretResolver {
   /** Resolves many refs; refs missing from the cache go to each source in one batch. */
   async getMany(refs: readonly (string | ParsedRef)[]): Promise<Record<string, string>> {
     const parsedRefs = refs.map((ref) => this.parse(ref));
-    const now = this.clock();
+    const now = this.now();
     const pending = new Map<string, Promise<string>>();
     const toLoad: ParsedRef[] = [];
     for (const parsed of parsedRefs) {
@@ -124,7 +141,7 @@ export class SecretResolver {
   async rotate(ref: string | ParsedRef): Promise<string> {
     const parsed = this.parse(ref);
     this.cache?.delete(parsed.ref);
-    return this.get(parsed);
+    return this.getSlow(parsed);
   }
 
   /** Drops one cached answer, or all of them. */

@@ -1,0 +1,146 @@
+import { createBaton, defaultsSource } from '@baton/core';
+import { measureAsync, measureSync, table } from '../harness.js';
+
+const HOUR = 3_600_000;
+
+/** verifyRef and cached getSecret, each beside a bare Map lookup plus string compare. */
+export default async function core(): Promise<void> {
+  let delivered = 0;
+  const audited = createBaton({
+    sources: [
+      defaultsSource({
+        'WEBHOOK_SECRET:v1': 'one',
+        'WEBHOOK_SECRET:v2': 'two',
+        'API_KEY:v1': 'one',
+      }),
+    ],
+    audit: () => {
+      delivered++;
+    },
+    registry: { graceMs: 24 * HOUR },
+  });
+  await audited.register('WEBHOOK_SECRET', 'WEBHOOK_SECRET:v1');
+  await audited.promote('WEBHOOK_SECRET', 'WEBHOOK_SECRET:v2');
+  const silent = createBaton({ sources: [], audit: false });
+  await silent.register('WEBHOOK_SECRET', 'WEBHOOK_SECRET:v2');
+  await audited.flush();
+
+  // The bare baseline: what any registry must do at least.
+  const entries = new Map([
+    ['WEBHOOK_SECRET', { currentRef: 'WEBHOOK_SECRET:v2', previousRef: 'WEBHOOK_SECRET:v1' }],
+  ]);
+  const presented = ['WEBHOOK_SECRET:v2', 'WEBHOOK_SECRET:v1', 'WEBHOOK_SECRET:v9'];
+  const baseline = await measureSync('baseline: Map lookup + string compare', (i) => {
+    const entry = entries.get('WEBHOOK_SECRET');
+    return entry?.currentRef === presented[i % 3];
+  });
+
+  // Audit delivery happens off the caller's path: flush between batches, off the clock.
+  // A batch (5 000) stays below the audit buffer (10 000), so no event is dropped.
+  const flush = () => audited.flush();
+  const options = { batch: 5_000, between: flush };
+  const rows = [
+    baseline,
+    await measureSync(
+      'verifyRef current, audit on',
+      () => audited.verifyRef('WEBHOOK_SECRET', 'WEBHOOK_SECRET:v2'),
+      options,
+    ),
+    await measureSync(
+      'verifyRef previous in grace, audit on',
+      () => audited.verifyRef('WEBHOOK_SECRET', 'WEBHOOK_SECRET:v1'),
+      options,
+    ),
+    await measureSync(
+      'verifyRef reject (no_match), audit on',
+      () => audited.verifyRef('WEBHOOK_SECRET', 'WEBHOOK_SECRET:v9'),
+      options,
+    ),
+    await measureSync('verifyRef current, audit off', () =>
+      silent.verifyRef('WEBHOOK_SECRET', 'WEBHOOK_SECRET:v2'),
+    ),
+  ];
+  const before = delivered;
+  const withDelivery = await measureAsync(
+    'verifyRef current, audit delivered (clocked)',
+    async () => {
+      for (let i = 0; i < 999; i++) audited.verifyRef('WEBHOOK_SECRET', 'WEBHOOK_SECRET:v2');
+      audited.verifyRef('WEBHOOK_SECRET', 'WEBHOOK_SECRET:v2');
+      await audited.flush();
+    },
+    { batch: 5, samples: 30 },
+  );
+  rows.push({
+    ...withDelivery,
+    opsPerSec: withDelivery.opsPerSec * 1000,
+    nsPerOp: withDelivery.nsPerOp / 1000,
+    note: 'incl. delivery to a function sink',
+  });
+  if (delivered === before) throw new Error('audit events were not delivered');
+  table('verifyRef (target ≥ 1 M/s with audit)', rows, baseline);
+
+  await audited.getSecret('WEBHOOK_SECRET:v2');
+  const values = new Map([['WEBHOOK_SECRET:v2', 'two']]);
+  const cachedBaseline = await measureSync(
+    'baseline: Map lookup + string compare',
+    () => values.get('WEBHOOK_SECRET:v2') === 'two',
+  );
+  const awaitBaseline = await measureAsync('baseline + await of a settled promise', async () =>
+    values.get('WEBHOOK_SECRET:v2'),
+  );
+  const cached = await measureAsync('await getSecret (cached)', () =>
+    audited.getSecret('WEBHOOK_SECRET:v2'),
+  );
+  const batch = await measureAsync(
+    'await getSecrets of 10 (cached), per ref',
+    () =>
+      audited.getSecrets([
+        'WEBHOOK_SECRET:v2',
+        'WEBHOOK_SECRET:v1',
+        'WEBHOOK_SECRET:v2',
+        'WEBHOOK_SECRET:v1',
+        'WEBHOOK_SECRET:v2',
+        'WEBHOOK_SECRET:v1',
+        'WEBHOOK_SECRET:v2',
+        'WEBHOOK_SECRET:v1',
+        'WEBHOOK_SECRET:v2',
+        'WEBHOOK_SECRET:v1',
+      ]),
+    { batch: 1_000 },
+  );
+  table(
+    'cached getSecret (target ≥ 5 M/s)',
+    [
+      cachedBaseline,
+      awaitBaseline,
+      cached,
+      { ...batch, opsPerSec: batch.opsPerSec * 10, nsPerOp: batch.nsPerOp / 10 },
+    ],
+    cachedBaseline,
+  );
+
+  // Whole request verification: registry check, timestamp, HMAC on Web Crypto, audit.
+  const body = JSON.stringify({ event: 'invoice.paid', id: 42, amount: 1999 });
+  const signed = await audited.sign('WEBHOOK_SECRET', body);
+  await audited.register('API_KEY', 'API_KEY:v1');
+  const requestOptions = { batch: 2_000, between: flush };
+  table('verifyRequest (one HTTP request’s check, no HTTP)', [
+    await measureAsync(
+      'verifyRequest, signature proof',
+      () => audited.verifyRequest({ logical: 'WEBHOOK_SECRET', headers: signed, body }),
+      requestOptions,
+    ),
+    await measureAsync(
+      'verifyRequest, value proof',
+      () =>
+        audited.verifyRequest({
+          logical: 'API_KEY',
+          proof: 'value',
+          headers: { 'x-baton-ref': 'API_KEY:v1', 'x-baton-key': 'one' },
+        }),
+      requestOptions,
+    ),
+  ]);
+  await audited.close();
+  await silent.close();
+}
