@@ -14,6 +14,7 @@ import {
 import { envSource } from './env-source.js';
 import { ClosedError, ConfigError, NoEntryError } from './errors.js';
 import { GRACE_ANCHORS, type GraceAnchor, type GracePolicy } from './grace.js';
+import { defaultHmacEngine, type HmacEngine } from './hmac-engine.js';
 import { memoryStore } from './memory-store.js';
 import {
   type CheckResult,
@@ -79,6 +80,11 @@ export interface BatonOptions {
   clock?: () => number;
   /** Meter and tracer providers. Default: the global ones of `@opentelemetry/api`. */
   telemetry?: TelemetryOptions;
+  /**
+   * The HMAC implementation for signing and verifying. Default: `node:crypto` where the
+   * runtime offers it, Web Crypto everywhere else (see `HmacEngine`).
+   */
+  hmac?: HmacEngine;
 }
 
 /** Headers that carry a signed request (the fixed protocol of `x-baton-*`). */
@@ -177,6 +183,7 @@ interface ResolvedOptions {
   auditBufferSize: number;
   clock: () => number;
   telemetry: TelemetryOptions;
+  hmac: HmacEngine;
 }
 
 class BatonInstance implements Baton {
@@ -185,6 +192,7 @@ class BatonInstance implements Baton {
   private readonly resolver: SecretResolver;
   private readonly registry: Registry;
   private readonly verifier: RequestVerifier;
+  private readonly hmac: HmacEngine;
   private closed = false;
 
   constructor(options: ResolvedOptions) {
@@ -205,7 +213,8 @@ class BatonInstance implements Baton {
       this.auditLog,
       telemetry,
     );
-    this.verifier = new RequestVerifier(this.registry, this.resolver, this.clock);
+    this.hmac = options.hmac;
+    this.verifier = new RequestVerifier(this.registry, this.resolver, this.clock, options.hmac);
   }
 
   getSecret(ref: string | ParsedRef): Promise<string> {
@@ -293,7 +302,7 @@ class BatonInstance implements Baton {
     return {
       [HEADER_REF]: ref,
       [HEADER_TIMESTAMP]: String(timestamp),
-      [HEADER_SIGNATURE]: await computeSignature(secret, timestamp, body),
+      [HEADER_SIGNATURE]: await computeSignature(secret, timestamp, body, this.hmac),
     };
   }
 
@@ -409,8 +418,18 @@ function resolveOptions(options: BatonOptions): ResolvedOptions {
     issues.push('auditBufferSize must be a positive integer');
   }
 
+  const hmac = options.hmac ?? defaultHmacEngine();
+  if (
+    typeof hmac?.sign !== 'function' ||
+    typeof hmac?.verify !== 'function' ||
+    typeof hmac?.importKey !== 'function'
+  ) {
+    issues.push('hmac must be an HmacEngine (webCryptoHmac(), nodeCryptoHmac())');
+  }
+
   if (issues.length > 0) throw new ConfigError(issues);
   return {
+    hmac,
     sources,
     cache,
     store,

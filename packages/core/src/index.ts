@@ -56,6 +56,8 @@ export {
 } from './errors.js';
 export type { GraceAnchor, GracePolicy } from './grace.js';
 export { previousExpiresAt } from './grace.js';
+export type { HmacEngine } from './hmac-engine.js';
+export { defaultHmacEngine, nodeCryptoHmac, webCryptoHmac } from './hmac-engine.js';
 export type { MemoryStoreOptions } from './memory-store.js';
 export { memoryStore } from './memory-store.js';
 export type {

@@ -2,11 +2,12 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { auditCollector, testSource } from '../test/helpers.js';
 import { createBaton } from './baton.js';
+import { type HmacEngine, nodeCryptoHmac, webCryptoHmac } from './hmac-engine.js';
 import { manualClock } from './testing/manual-clock.js';
 
 const HOUR = 3_600_000;
 
-async function setup() {
+async function setup(hmac: HmacEngine) {
   const clock = manualClock(Date.UTC(2030, 0, 1));
   const audit = auditCollector();
   const source = testSource('test', {
@@ -35,202 +36,214 @@ function signed(secret: string, ref: string, timestamp: number, body: string) {
   };
 }
 
-describe('signature proof', () => {
-  it('accepts a request signed with the current ref, from a Fetch Headers object too', async () => {
-    const { baton, seconds } = await setup();
-    const headers = signed('secret-one', 'HOOK:v1', seconds(), '{"a":1}');
-    expect(await baton.verifyRequest({ logical: 'HOOK', headers, body: '{"a":1}' })).toEqual({
-      ok: true,
-      logical: 'HOOK',
-      ref: 'HOOK:v1',
-      match: 'current',
-    });
-    const result = await baton.verifyRequest({
-      logical: 'HOOK',
-      headers: new Headers(headers),
-      body: new TextEncoder().encode('{"a":1}'),
-    });
-    expect(result.ok).toBe(true);
-  });
+const engines: [string, HmacEngine][] = [
+  ['web-crypto', webCryptoHmac()],
+  ['node-crypto', nodeCryptoHmac() as HmacEngine],
+];
 
-  it('accepts the previous ref within grace after a promotion, and not after', async () => {
-    const { baton, clock, seconds } = await setup();
-    await baton.promote('HOOK', 'HOOK:v2');
-    const oldSender = () => signed('secret-one', 'HOOK:v1', seconds(), 'x');
-    expect(
-      await baton.verifyRequest({ logical: 'HOOK', headers: oldSender(), body: 'x' }),
-    ).toMatchObject({
-      ok: true,
-      match: 'previous',
+describe.each(engines)('with %s', (_name, hmac) => {
+  describe('signature proof', () => {
+    it('accepts a request signed with the current ref, from a Fetch Headers object too', async () => {
+      const { baton, seconds } = await setup(hmac);
+      const headers = signed('secret-one', 'HOOK:v1', seconds(), '{"a":1}');
+      expect(await baton.verifyRequest({ logical: 'HOOK', headers, body: '{"a":1}' })).toEqual({
+        ok: true,
+        logical: 'HOOK',
+        ref: 'HOOK:v1',
+        match: 'current',
+      });
+      const result = await baton.verifyRequest({
+        logical: 'HOOK',
+        headers: new Headers(headers),
+        body: new TextEncoder().encode('{"a":1}'),
+      });
+      expect(result.ok).toBe(true);
     });
-    clock.advance(HOUR);
-    expect(await baton.verifyRequest({ logical: 'HOOK', headers: oldSender(), body: 'x' })).toEqual(
-      {
+
+    it('accepts the previous ref within grace after a promotion, and not after', async () => {
+      const { baton, clock, seconds } = await setup(hmac);
+      await baton.promote('HOOK', 'HOOK:v2');
+      const oldSender = () => signed('secret-one', 'HOOK:v1', seconds(), 'x');
+      expect(
+        await baton.verifyRequest({ logical: 'HOOK', headers: oldSender(), body: 'x' }),
+      ).toMatchObject({
+        ok: true,
+        match: 'previous',
+      });
+      clock.advance(HOUR);
+      expect(
+        await baton.verifyRequest({ logical: 'HOOK', headers: oldSender(), body: 'x' }),
+      ).toEqual({
         ok: false,
         reason: 'previous_expired',
         status: 401,
-      },
-    );
-    const newSender = signed('secret-two', 'HOOK:v2', seconds(), 'x');
-    expect((await baton.verifyRequest({ logical: 'HOOK', headers: newSender, body: 'x' })).ok).toBe(
-      true,
-    );
-  });
-
-  it('rejects a tampered body, a signature made with another ref’s secret, and a timestamp outside tolerance', async () => {
-    const { baton, seconds } = await setup();
-    await baton.promote('HOOK', 'HOOK:v2');
-    const reason = async (headers: Record<string, string>, body = 'x', toleranceSec?: number) => {
-      const result = await baton.verifyRequest({
-        logical: 'HOOK',
-        headers,
-        body,
-        ...(toleranceSec ? { toleranceSec } : {}),
       });
-      return result.ok ? 'accepted' : result.reason;
-    };
-    expect(await reason(signed('secret-one', 'HOOK:v1', seconds(), 'x'), 'y')).toBe(
-      'bad_signature',
-    );
-    expect(await reason(signed('secret-one', 'HOOK:v2', seconds(), 'x'))).toBe('bad_signature');
-    expect(await reason(signed('secret-two', 'HOOK:v2', seconds() - 301, 'x'))).toBe(
-      'stale_timestamp',
-    );
-    expect(await reason(signed('secret-two', 'HOOK:v2', seconds() + 301, 'x'))).toBe(
-      'stale_timestamp',
-    );
-    expect(await reason(signed('secret-two', 'HOOK:v2', seconds() - 300, 'x'))).toBe('accepted');
-    expect(await reason(signed('secret-two', 'HOOK:v2', seconds() - 30, 'x'), 'x', 10)).toBe(
-      'stale_timestamp',
-    );
-  });
+      const newSender = signed('secret-two', 'HOOK:v2', seconds(), 'x');
+      expect(
+        (await baton.verifyRequest({ logical: 'HOOK', headers: newSender, body: 'x' })).ok,
+      ).toBe(true);
+    });
 
-  it('names what is missing or malformed in each header', async () => {
-    const { baton, seconds } = await setup();
-    const good = signed('secret-one', 'HOOK:v1', seconds(), '');
-    const cases: [Record<string, string | string[]>, string][] = [
-      [{}, 'missing_ref'],
-      [{ ...good, 'x-baton-ref': 'HOOK:v1; drop table' }, 'malformed'],
-      [{ ...good, 'x-baton-ref': 'H'.repeat(10_000) }, 'malformed'],
-      [{ ...good, 'x-baton-ref': 'NOPE:v1' }, 'no_match'],
-      [
-        { 'x-baton-ref': 'HOOK:v1', 'x-baton-signature': good['x-baton-signature'] },
-        'missing_timestamp',
-      ],
-      [{ ...good, 'x-baton-timestamp': '12.5' }, 'malformed_timestamp'],
-      [{ ...good, 'x-baton-timestamp': '9'.repeat(40) }, 'malformed_timestamp'],
-      [
-        { 'x-baton-ref': 'HOOK:v1', 'x-baton-timestamp': good['x-baton-timestamp'] },
-        'missing_signature',
-      ],
-      [{ ...good, 'x-baton-signature': 'sha256=abc' }, 'malformed_signature'],
-      [{ ...good, 'x-baton-signature': `v1=${'z'.repeat(64)}` }, 'malformed_signature'],
-      [{ ...good, 'x-baton-ref': ['HOOK:v1', 'HOOK:v1'] }, 'missing_ref'],
-    ];
-    for (const [headers, reason] of cases) {
-      expect(await baton.verifyRequest({ logical: 'HOOK', headers })).toEqual({
+    it('rejects a tampered body, a signature made with another ref’s secret, and a timestamp outside tolerance', async () => {
+      const { baton, seconds } = await setup(hmac);
+      await baton.promote('HOOK', 'HOOK:v2');
+      const reason = async (headers: Record<string, string>, body = 'x', toleranceSec?: number) => {
+        const result = await baton.verifyRequest({
+          logical: 'HOOK',
+          headers,
+          body,
+          ...(toleranceSec ? { toleranceSec } : {}),
+        });
+        return result.ok ? 'accepted' : result.reason;
+      };
+      expect(await reason(signed('secret-one', 'HOOK:v1', seconds(), 'x'), 'y')).toBe(
+        'bad_signature',
+      );
+      expect(await reason(signed('secret-one', 'HOOK:v2', seconds(), 'x'))).toBe('bad_signature');
+      expect(await reason(signed('secret-two', 'HOOK:v2', seconds() - 301, 'x'))).toBe(
+        'stale_timestamp',
+      );
+      expect(await reason(signed('secret-two', 'HOOK:v2', seconds() + 301, 'x'))).toBe(
+        'stale_timestamp',
+      );
+      expect(await reason(signed('secret-two', 'HOOK:v2', seconds() - 300, 'x'))).toBe('accepted');
+      expect(await reason(signed('secret-two', 'HOOK:v2', seconds() - 30, 'x'), 'x', 10)).toBe(
+        'stale_timestamp',
+      );
+    });
+
+    it('names what is missing or malformed in each header', async () => {
+      const { baton, seconds } = await setup(hmac);
+      const good = signed('secret-one', 'HOOK:v1', seconds(), '');
+      const cases: [Record<string, string | string[]>, string][] = [
+        [{}, 'missing_ref'],
+        [{ ...good, 'x-baton-ref': 'HOOK:v1; drop table' }, 'malformed'],
+        [{ ...good, 'x-baton-ref': 'H'.repeat(10_000) }, 'malformed'],
+        [{ ...good, 'x-baton-ref': 'NOPE:v1' }, 'no_match'],
+        [
+          { 'x-baton-ref': 'HOOK:v1', 'x-baton-signature': good['x-baton-signature'] },
+          'missing_timestamp',
+        ],
+        [{ ...good, 'x-baton-timestamp': '12.5' }, 'malformed_timestamp'],
+        [{ ...good, 'x-baton-timestamp': '9'.repeat(40) }, 'malformed_timestamp'],
+        [
+          { 'x-baton-ref': 'HOOK:v1', 'x-baton-timestamp': good['x-baton-timestamp'] },
+          'missing_signature',
+        ],
+        [{ ...good, 'x-baton-signature': 'sha256=abc' }, 'malformed_signature'],
+        [{ ...good, 'x-baton-signature': `v1=${'z'.repeat(64)}` }, 'malformed_signature'],
+        [{ ...good, 'x-baton-ref': ['HOOK:v1', 'HOOK:v1'] }, 'missing_ref'],
+      ];
+      for (const [headers, reason] of cases) {
+        expect(await baton.verifyRequest({ logical: 'HOOK', headers })).toEqual({
+          ok: false,
+          reason,
+          status: 401,
+        });
+      }
+      expect(await baton.verifyRequest({ logical: 'UNREGISTERED', headers: good })).toMatchObject({
+        reason: 'no_entry',
+      });
+    });
+
+    it('answers 503 when the secret of an accepted ref cannot be read', async () => {
+      const { baton, source, seconds } = await setup(hmac);
+      const headers = signed('secret-one', 'HOOK:v1', seconds(), 'x');
+      source.failWith = new Error('provider down');
+      expect(await baton.verifyRequest({ logical: 'HOOK', headers, body: 'x' })).toEqual({
         ok: false,
-        reason,
-        status: 401,
+        reason: 'secret_unavailable',
+        status: 503,
       });
-    }
-    expect(await baton.verifyRequest({ logical: 'UNREGISTERED', headers: good })).toMatchObject({
-      reason: 'no_entry',
     });
-  });
 
-  it('answers 503 when the secret of an accepted ref cannot be read', async () => {
-    const { baton, source, seconds } = await setup();
-    const headers = signed('secret-one', 'HOOK:v1', seconds(), 'x');
-    source.failWith = new Error('provider down');
-    expect(await baton.verifyRequest({ logical: 'HOOK', headers, body: 'x' })).toEqual({
-      ok: false,
-      reason: 'secret_unavailable',
-      status: 503,
-    });
-  });
-
-  it('records one audit event per decision, with the reason', async () => {
-    const { baton, audit, seconds } = await setup();
-    await baton.flush();
-    audit.events.length = 0;
-    await baton.verifyRequest({
-      logical: 'HOOK',
-      headers: signed('secret-one', 'HOOK:v1', seconds(), 'x'),
-      body: 'x',
-    });
-    await baton.verifyRequest({
-      logical: 'HOOK',
-      headers: signed('wrong', 'HOOK:v1', seconds(), 'x'),
-      body: 'x',
-    });
-    await baton.flush();
-    expect(audit.events.map(({ at, ...event }) => event)).toEqual([
-      { type: 'secret_read', logical: 'HOOK', ref: 'HOOK:v1', source: 'test' },
-      { type: 'verify_accept', logical: 'HOOK', ref: 'HOOK:v1', match: 'current' },
-      { type: 'verify_reject', logical: 'HOOK', reason: 'bad_signature', presentedRef: 'HOOK:v1' },
-    ]);
-  });
-});
-
-describe('value proof', () => {
-  it('compares the presented key with the accepted ref’s value', async () => {
-    const { baton } = await setup();
-    const check = (key: string | undefined, ref = 'API:v1') =>
-      baton.verifyRequest({
-        logical: 'API',
-        proof: 'value',
-        headers:
-          key === undefined ? { 'x-baton-ref': ref } : { 'x-baton-ref': ref, 'x-baton-key': key },
-      });
-    expect(await check('key-one')).toMatchObject({ ok: true, ref: 'API:v1', match: 'current' });
-    expect(await check('key-one ')).toMatchObject({ ok: false, reason: 'bad_key' });
-    expect(await check('')).toMatchObject({ ok: false, reason: 'bad_key' });
-    expect(await check(undefined)).toMatchObject({ ok: false, reason: 'missing_key' });
-    expect(await check('k'.repeat(5000))).toMatchObject({ ok: false, reason: 'malformed_key' });
-  });
-});
-
-describe('proof none', () => {
-  it('checks the ref alone, only when chosen', async () => {
-    const { baton } = await setup();
-    expect(
+    it('records one audit event per decision, with the reason', async () => {
+      const { baton, audit, seconds } = await setup(hmac);
+      await baton.flush();
+      audit.events.length = 0;
       await baton.verifyRequest({
-        logical: 'API',
-        proof: 'none',
-        headers: { 'x-baton-ref': 'API:v1' },
-      }),
-    ).toMatchObject({
-      ok: true,
+        logical: 'HOOK',
+        headers: signed('secret-one', 'HOOK:v1', seconds(), 'x'),
+        body: 'x',
+      });
+      await baton.verifyRequest({
+        logical: 'HOOK',
+        headers: signed('wrong', 'HOOK:v1', seconds(), 'x'),
+        body: 'x',
+      });
+      await baton.flush();
+      expect(audit.events.map(({ at, ...event }) => event)).toEqual([
+        { type: 'secret_read', logical: 'HOOK', ref: 'HOOK:v1', source: 'test' },
+        { type: 'verify_accept', logical: 'HOOK', ref: 'HOOK:v1', match: 'current' },
+        {
+          type: 'verify_reject',
+          logical: 'HOOK',
+          reason: 'bad_signature',
+          presentedRef: 'HOOK:v1',
+        },
+      ]);
     });
-    expect(
-      await baton.verifyRequest({ logical: 'API', headers: { 'x-baton-ref': 'API:v1' } }),
-    ).toMatchObject({
-      ok: false,
-      reason: 'missing_timestamp',
-    });
-    await expect(
-      baton.verifyRequest({
-        logical: 'API',
-        proof: 'hmac' as 'none',
-        headers: { 'x-baton-ref': 'API:v1' },
-      }),
-    ).rejects.toMatchObject({ code: 'BATON_CONFIG' });
   });
-});
 
-describe('sign', () => {
-  it('produces the headers a verifier accepts, with the current ref', async () => {
-    const { baton, seconds } = await setup();
-    await baton.promote('HOOK', 'HOOK:v2');
-    const headers = await baton.sign('HOOK', '{"b":2}');
-    expect(headers).toEqual(signed('secret-two', 'HOOK:v2', seconds(), '{"b":2}'));
-    expect((await baton.verifyRequest({ logical: 'HOOK', headers, body: '{"b":2}' })).ok).toBe(
-      true,
-    );
-    const old = await baton.sign('HOOK', 'z', { ref: 'HOOK:v1', timestamp: 7 });
-    expect(old['x-baton-ref']).toBe('HOOK:v1');
-    expect(old['x-baton-timestamp']).toBe('7');
-    await expect(baton.sign('UNKNOWN', 'x')).rejects.toMatchObject({ code: 'BATON_NO_ENTRY' });
+  describe('value proof', () => {
+    it('compares the presented key with the accepted ref’s value', async () => {
+      const { baton } = await setup(hmac);
+      const check = (key: string | undefined, ref = 'API:v1') =>
+        baton.verifyRequest({
+          logical: 'API',
+          proof: 'value',
+          headers:
+            key === undefined ? { 'x-baton-ref': ref } : { 'x-baton-ref': ref, 'x-baton-key': key },
+        });
+      expect(await check('key-one')).toMatchObject({ ok: true, ref: 'API:v1', match: 'current' });
+      expect(await check('key-one ')).toMatchObject({ ok: false, reason: 'bad_key' });
+      expect(await check('')).toMatchObject({ ok: false, reason: 'bad_key' });
+      expect(await check(undefined)).toMatchObject({ ok: false, reason: 'missing_key' });
+      expect(await check('k'.repeat(5000))).toMatchObject({ ok: false, reason: 'malformed_key' });
+    });
+  });
+
+  describe('proof none', () => {
+    it('checks the ref alone, only when chosen', async () => {
+      const { baton } = await setup(hmac);
+      expect(
+        await baton.verifyRequest({
+          logical: 'API',
+          proof: 'none',
+          headers: { 'x-baton-ref': 'API:v1' },
+        }),
+      ).toMatchObject({
+        ok: true,
+      });
+      expect(
+        await baton.verifyRequest({ logical: 'API', headers: { 'x-baton-ref': 'API:v1' } }),
+      ).toMatchObject({
+        ok: false,
+        reason: 'missing_timestamp',
+      });
+      await expect(
+        baton.verifyRequest({
+          logical: 'API',
+          proof: 'hmac' as 'none',
+          headers: { 'x-baton-ref': 'API:v1' },
+        }),
+      ).rejects.toMatchObject({ code: 'BATON_CONFIG' });
+    });
+  });
+
+  describe('sign', () => {
+    it('produces the headers a verifier accepts, with the current ref', async () => {
+      const { baton, seconds } = await setup(hmac);
+      await baton.promote('HOOK', 'HOOK:v2');
+      const headers = await baton.sign('HOOK', '{"b":2}');
+      expect(headers).toEqual(signed('secret-two', 'HOOK:v2', seconds(), '{"b":2}'));
+      expect((await baton.verifyRequest({ logical: 'HOOK', headers, body: '{"b":2}' })).ok).toBe(
+        true,
+      );
+      const old = await baton.sign('HOOK', 'z', { ref: 'HOOK:v1', timestamp: 7 });
+      expect(old['x-baton-ref']).toBe('HOOK:v1');
+      expect(old['x-baton-timestamp']).toBe('7');
+      await expect(baton.sign('UNKNOWN', 'x')).rejects.toMatchObject({ code: 'BATON_NO_ENTRY' });
+    });
   });
 });

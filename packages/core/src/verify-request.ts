@@ -7,11 +7,11 @@ import {
   MAX_PRESENTED_KEY_LENGTH,
 } from './constants.js';
 import { ConfigError } from './errors.js';
+import type { HmacEngine } from './hmac-engine.js';
 import type { CheckRejectReason, Registry } from './registry.js';
 import type { SecretResolver } from './secret-resolver.js';
 import {
   comparisonKey,
-  importHmacKey,
   parseSignature,
   type SignedBody,
   signedPayload,
@@ -77,8 +77,8 @@ export type VerifyRequestResult =
 /** Derived key material of one secret value, made once per value. */
 interface Material {
   readonly value: string;
-  readonly hmacKey: Promise<CryptoKey>;
-  valueMac: Promise<ArrayBuffer> | undefined;
+  readonly hmacKey: unknown;
+  valueMac: Promise<Uint8Array> | Uint8Array | undefined;
 }
 
 const MATERIAL_LIMIT = 1000;
@@ -95,6 +95,7 @@ export class RequestVerifier {
     private readonly registry: Registry,
     private readonly resolver: SecretResolver,
     private readonly clock: () => number,
+    private readonly engine: HmacEngine,
   ) {}
 
   async verify(input: VerifyRequestInput): Promise<VerifyRequestResult> {
@@ -136,8 +137,7 @@ export class RequestVerifier {
     if (signature === undefined) return 'malformed_signature';
     const material = await this.material(ref);
     if (material === undefined) return 'secret_unavailable';
-    const valid = await crypto.subtle.verify(
-      'HMAC',
+    const valid = await this.engine.verify(
       await material.hmacKey,
       signature,
       signedPayload(timestamp, input.body ?? ''),
@@ -154,14 +154,9 @@ export class RequestVerifier {
     if (key.length > MAX_PRESENTED_KEY_LENGTH) return 'malformed_key';
     const material = await this.material(ref);
     if (material === undefined) return 'secret_unavailable';
-    const comparison = await comparisonKey();
-    material.valueMac ??= crypto.subtle.sign('HMAC', comparison, utf8(material.value));
-    const valid = await crypto.subtle.verify(
-      'HMAC',
-      comparison,
-      await material.valueMac,
-      utf8(key),
-    );
+    const comparison = await comparisonKey(this.engine);
+    material.valueMac ??= this.engine.sign(comparison, [material.value]);
+    const valid = await this.engine.verify(comparison, await material.valueMac, [key]);
     return valid ? undefined : 'bad_key';
   }
 
@@ -177,7 +172,7 @@ export class RequestVerifier {
     let material = this.materials.get(ref);
     if (material === undefined || material.value !== value) {
       if (this.materials.size >= MATERIAL_LIMIT) this.materials.clear();
-      material = { value, hmacKey: importHmacKey(value), valueMac: undefined };
+      material = { value, hmacKey: this.engine.importKey(utf8(value)), valueMac: undefined };
       this.materials.set(ref, material);
     }
     return material;
