@@ -20,6 +20,7 @@ async function setup(hmac: HmacEngine) {
     clock,
     audit: audit.sink,
     registry: { graceMs: HOUR },
+    hmac,
   });
   await baton.register('HOOK', 'HOOK:v1');
   await baton.register('API', 'API:v1');
