@@ -1,6 +1,5 @@
+import { deferred, recordingTelemetry } from '@baton-tools/test-kit';
 import { describe, expect, it, vi } from 'vitest';
-import { deferred } from '../test/helpers.js';
-import { recordingTelemetry } from '../test/otel.js';
 import { type AuditEvent, type AuditOption, type AuditSink, jsonLinesSink } from './audit.js';
 import { type BatonOptions, createBaton } from './baton.js';
 import { manualClock } from './testing/manual-clock.js';

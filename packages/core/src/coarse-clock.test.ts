@@ -1,5 +1,5 @@
+import { testSource } from '@baton-tools/test-kit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { testSource } from '../test/helpers.js';
 import { createBaton } from './baton.js';
 import { coarseDateNow } from './coarse-clock.js';
 

@@ -1,5 +1,5 @@
+import { auditCollector } from '@baton-tools/test-kit';
 import { describe, expect, it } from 'vitest';
-import { auditCollector } from '../test/helpers.js';
 import { createBaton, type RegistryOptions } from './baton.js';
 import { NoEntryError, RegistryConflictError, SecretRefError } from './errors.js';
 import { memoryStore } from './memory-store.js';

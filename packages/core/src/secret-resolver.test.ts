@@ -1,5 +1,5 @@
+import { auditCollector, deferred, testSource } from '@baton-tools/test-kit';
 import { describe, expect, it } from 'vitest';
-import { auditCollector, deferred, testSource } from '../test/helpers.js';
 import { createBaton } from './baton.js';
 import { SecretBatchError, SecretNotFoundError, SourceError } from './errors.js';
 import { manualClock } from './testing/manual-clock.js';

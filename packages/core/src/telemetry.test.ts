@@ -1,6 +1,5 @@
+import { recordingTelemetry, testSource } from '@baton-tools/test-kit';
 import { describe, expect, it } from 'vitest';
-import { testSource } from '../test/helpers.js';
-import { recordingTelemetry } from '../test/otel.js';
 import { createBaton } from './baton.js';
 import { manualClock } from './testing/manual-clock.js';
 

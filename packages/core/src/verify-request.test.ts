@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
+import { auditCollector, testSource } from '@baton-tools/test-kit';
 import { describe, expect, it } from 'vitest';
-import { auditCollector, testSource } from '../test/helpers.js';
 import { createBaton } from './baton.js';
 import { type HmacEngine, nodeCryptoHmac, webCryptoHmac } from './hmac-engine.js';
 import { manualClock } from './testing/manual-clock.js';

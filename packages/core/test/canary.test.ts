@@ -6,8 +6,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inspect } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type CapturedOutput, captureOutput, recordingTelemetry } from '@baton-tools/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   type AuditEvent,
@@ -22,7 +22,6 @@ import {
 import { dotenvSource, filesSource } from '../src/node/index.js';
 import { checkRequiredSecrets, loadSettings, secret } from '../src/settings/index.js';
 import { manualClock } from '../src/testing/index.js';
-import { recordingTelemetry } from './otel.js';
 
 /** Parses as a ref name, like many real tokens do: must never be echoed as a presented ref. */
 const CANARY_REF_SHAPED = 'ghp_CANARY7f3a9c1e5b2d8f4a6c0e9b7d3f1a5c';
@@ -30,13 +29,8 @@ const CANARY_REF_SHAPED = 'ghp_CANARY7f3a9c1e5b2d8f4a6c0e9b7d3f1a5c';
 const CANARY = 'sk-canary-9d8c7b6a5f4e3d2c1b0a-!@#';
 const CANARIES = [CANARY, CANARY_REF_SHAPED, 'canary-file-value-31337', 'canary-dotenv-value-4242'];
 
-const emitted: string[] = [];
 const errors: unknown[] = [];
-const restore: (() => void)[] = [];
-
-function capture(text: unknown) {
-  emitted.push(typeof text === 'string' ? text : inspect(text, { depth: 6 }));
-}
+let output: CapturedOutput;
 
 async function failure(work: () => unknown): Promise<void> {
   try {
@@ -47,28 +41,11 @@ async function failure(work: () => unknown): Promise<void> {
 }
 
 beforeAll(() => {
-  for (const stream of [process.stdout, process.stderr]) {
-    const original = stream.write.bind(stream);
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-      capture(String(chunk));
-      const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
-      callback?.();
-      return true;
-    }) as typeof stream.write;
-    restore.push(() => {
-      stream.write = original;
-    });
-  }
-  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    const spy = vi
-      .spyOn(console, method)
-      .mockImplementation((...args: unknown[]) => args.forEach(capture));
-    restore.push(() => spy.mockRestore());
-  }
+  output = captureOutput();
 });
 
 afterAll(() => {
-  for (const undo of restore) undo();
+  output.restore();
 });
 
 describe('canary', () => {
@@ -180,14 +157,14 @@ describe('canary', () => {
     await baton.validateGrace('HOOK');
     await failure(() => baton.register('HOOK', CANARY));
     await failure(() => baton.promote('HOOK', CANARY_REF_SHAPED));
-    capture(baton.status());
-    capture(await baton.history());
+    output.add(baton.status());
+    output.add(await baton.history());
 
     // Settings: loaded, printed, and failing on a value of the wrong shape.
     const settings = await loadSettings({ 'HOOK:v1': secret(), LOG_LEVEL: z.string() }, { baton });
-    capture(settings);
-    capture(JSON.stringify(settings));
-    capture(String(settings));
+    output.add(settings);
+    output.add(JSON.stringify(settings));
+    output.add(String(settings));
     await failure(() => loadSettings({ 'HOOK:v1': secret({ format: 'anthropic' }) }, { baton }));
     await failure(() =>
       loadSettings(
@@ -206,13 +183,13 @@ describe('canary', () => {
     // Everything Baton emitted, in one place.
     for (const error of errors) {
       expect(error).toBeInstanceOf(Error);
-      capture((error as Error).message);
+      output.add((error as Error).message);
     }
     expect(errors).toHaveLength(11);
-    capture(events.map((event) => JSON.stringify(event)));
-    for (const point of await telemetry.points()) capture(JSON.stringify(point));
+    output.add(events.map((event) => JSON.stringify(event)));
+    for (const point of await telemetry.points()) output.add(JSON.stringify(point));
     for (const span of telemetry.spans.getFinishedSpans()) {
-      capture(
+      output.add(
         JSON.stringify({
           name: span.name,
           attributes: span.attributes,
@@ -224,7 +201,7 @@ describe('canary', () => {
     expect(events.length).toBeGreaterThan(30);
     expect(telemetry.spans.getFinishedSpans().length).toBeGreaterThan(5);
 
-    const everything = emitted.join('\n');
+    const everything = output.text();
     expect(everything).toContain('verify_reject'); // the JSON-lines sink really wrote to stdout
     for (const canary of CANARIES) {
       expect(everything, `a secret value leaked: ${canary.slice(0, 6)}…`).not.toContain(canary);

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
+import { testSource } from '@baton-tools/test-kit';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { testSource } from '../../test/helpers.js';
 import { createBaton } from '../baton.js';
 import { ConfigError } from '../errors.js';
 import { duration } from './duration.js';

@@ -1,6 +1,4 @@
-import type { AuditEvent } from '../src/audit.js';
-import type { ParsedRef } from '../src/secret-ref.js';
-import type { SecretSource } from '../src/source.js';
+import type { ParsedRef, SecretSource } from '@baton/core';
 
 /** A source over a mutable record, counting calls; `failWith` makes every call throw. */
 export interface TestSource extends SecretSource {
@@ -38,19 +36,4 @@ export function testSource(
     };
   }
   return source;
-}
-
-/** Collects audit events delivered to a function sink. */
-export function auditCollector(): { sink: (event: AuditEvent) => void; events: AuditEvent[] } {
-  const events: AuditEvent[] = [];
-  return { sink: (event) => events.push(event), events };
-}
-
-/** A promise with its resolve function, to hold source calls open. */
-export function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((done) => {
-    resolve = done;
-  });
-  return { promise, resolve };
 }
