@@ -81,7 +81,12 @@ export { envKey, parseRef, refsEqual, tryParseRef } from './secret-ref.js';
 export type { AuthErrorClassifier } from './secret-resolver.js';
 export type { SignedBody } from './signature.js';
 export { computeSignature, timingSafeEqual, verifySignature } from './signature.js';
-export type { EnvRecord, SecretSource } from './source.js';
+export type {
+  EnvRecord,
+  SecretSource,
+  SecretWriteResult,
+  WritableSecretSource,
+} from './source.js';
 export type { TelemetryOptions } from './telemetry.js';
 export type {
   HeaderInput,

@@ -25,3 +25,22 @@ export interface SecretSource {
 
 /** An environment-like record: `process.env`, Worker bindings, a plain object. */
 export type EnvRecord = Readonly<Record<string, unknown>>;
+
+/** What a write stored: the id the source gave the new version. */
+export interface SecretWriteResult {
+  /** The new version's id in the source (an AWS `VersionId`, a Key Vault version). */
+  readonly versionId: string;
+}
+
+/**
+ * A source that can also store a new version of a secret, as cloud secret managers can.
+ * The cache does not see writes: call `baton.rotateSecret(ref)` afterwards so the next read
+ * fetches the new value.
+ *
+ * @example
+ * const { versionId } = await source.put('OPENAI_KEY:v3', newKey);
+ * await baton.rotateSecret('OPENAI_KEY:v3');
+ */
+export interface WritableSecretSource extends SecretSource {
+  put(ref: string | ParsedRef, value: string): Promise<SecretWriteResult>;
+}
