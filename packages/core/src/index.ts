@@ -39,6 +39,7 @@ export {
   verifyRef,
 } from './default-baton.js';
 export { defaultsSource } from './defaults-source.js';
+export { displayRef } from './display-ref.js';
 export type { EnvSourceOptions } from './env-source.js';
 export { envSource } from './env-source.js';
 export type { BatonErrorCode } from './errors.js';
