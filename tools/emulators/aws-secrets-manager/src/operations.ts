@@ -29,6 +29,22 @@ export function createOperations(
   const allowed = (caller: Caller, action: string, secret: StoredSecret) =>
     access.check(caller.accessKeyId, action, secret.arn);
 
+  /**
+   * Finds a secret the caller may act on. Permission is checked first, on the ARN the name
+   * would have, so a caller without it learns nothing about which secrets exist.
+   */
+  const findAllowed = (caller: Caller, action: string, secretId: string): StoredSecret => {
+    if (!store.has(secretId)) {
+      const arn = secretId.startsWith('arn:')
+        ? secretId
+        : `arn:aws:secretsmanager:${store.region}:${store.accountId}:secret:${secretId}`;
+      access.check(caller.accessKeyId, action, arn);
+    }
+    const secret = store.find(secretId);
+    allowed(caller, action, secret);
+    return secret;
+  };
+
   /** One secret's value, as GetSecretValue and each entry of BatchGetSecretValue answer it. */
   const readValue = (
     secret: StoredSecret,
@@ -55,8 +71,7 @@ export function createOperations(
 
   return {
     GetSecretValue(input, caller) {
-      const secret = store.find(requiredString(input, 'SecretId'));
-      allowed(caller, 'GetSecretValue', secret);
+      const secret = findAllowed(caller, 'GetSecretValue', requiredString(input, 'SecretId'));
       return readValue(
         secret,
         optionalString(input, 'VersionId'),
@@ -97,8 +112,7 @@ export function createOperations(
         const Errors: Output[] = [];
         for (const id of ids as string[]) {
           try {
-            const secret = store.find(id);
-            allowed(caller, 'GetSecretValue', secret);
+            const secret = findAllowed(caller, 'GetSecretValue', id);
             SecretValues.push(readValue(secret, undefined, undefined));
           } catch (error) {
             if (!(error instanceof ApiError)) throw error;
@@ -125,8 +139,7 @@ export function createOperations(
     },
 
     DescribeSecret(input, caller) {
-      const secret = store.find(requiredString(input, 'SecretId'));
-      allowed(caller, 'DescribeSecret', secret);
+      const secret = findAllowed(caller, 'DescribeSecret', requiredString(input, 'SecretId'));
       return {
         ARN: secret.arn,
         Name: secret.name,
@@ -176,8 +189,7 @@ export function createOperations(
     },
 
     PutSecretValue(input, caller) {
-      const secret = store.find(requiredString(input, 'SecretId'));
-      allowed(caller, 'PutSecretValue', secret);
+      const secret = findAllowed(caller, 'PutSecretValue', requiredString(input, 'SecretId'));
       const value = optionalValue(input);
       if (value === undefined) {
         throw new ApiError(
@@ -197,8 +209,11 @@ export function createOperations(
     },
 
     UpdateSecretVersionStage(input, caller) {
-      const secret = store.find(requiredString(input, 'SecretId'));
-      allowed(caller, 'UpdateSecretVersionStage', secret);
+      const secret = findAllowed(
+        caller,
+        'UpdateSecretVersionStage',
+        requiredString(input, 'SecretId'),
+      );
       store.moveStage(
         secret,
         requiredString(input, 'VersionStage'),
@@ -209,8 +224,7 @@ export function createOperations(
     },
 
     ListSecretVersionIds(input, caller) {
-      const secret = store.find(requiredString(input, 'SecretId'));
-      allowed(caller, 'ListSecretVersionIds', secret);
+      const secret = findAllowed(caller, 'ListSecretVersionIds', requiredString(input, 'SecretId'));
       const includeDeprecated = input.IncludeDeprecated === true;
       const versions = [...secret.versions.values()].filter(
         (version) => includeDeprecated || version.stages.size > 0,

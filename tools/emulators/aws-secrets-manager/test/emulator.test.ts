@@ -321,6 +321,15 @@ describe('access policies', () => {
         reader.send(new GetSecretValueCommand({ SecretId: 'staging/B' })),
       );
       expect(denied.name).toBe('AccessDeniedException');
+      // Permission comes first: a caller without it cannot probe which secrets exist.
+      const probe = await failure(
+        reader.send(new GetSecretValueCommand({ SecretId: 'staging/NOPE' })),
+      );
+      expect(probe.name).toBe('AccessDeniedException');
+      const allowedMissing = await failure(
+        reader.send(new GetSecretValueCommand({ SecretId: 'prod/NOPE' })),
+      );
+      expect(allowedMissing.name).toBe('ResourceNotFoundException');
       const batch = await reader.send(
         new BatchGetSecretValueCommand({ SecretIdList: ['prod/A', 'staging/B'] }),
       );
