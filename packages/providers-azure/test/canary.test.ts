@@ -1,0 +1,138 @@
+/**
+ * The canary: the Azure provider runs every feature with known secret values (reads by name
+ * and tag, failures, throttling, stale serving, writes) and nothing Baton emits (errors with
+ * their causes, audit events, metrics, spans, stdout/stderr/console) may contain them.
+ */
+
+import { type AuditEvent, createBaton, jsonLinesSink } from '@baton/core';
+import { manualClock } from '@baton/core/testing';
+import { startAzureKeyVaultEmulator } from '@baton-tools/azure-key-vault-emulator';
+import { captureOutput, recordingTelemetry } from '@baton-tools/test-kit';
+import { expect, it } from 'vitest';
+import { azureKeyVault } from '../src/index.js';
+import { clientFor, emulatorClientOptions, fixedCredential } from './helpers.js';
+
+/** Parses as a ref name, as many real tokens do. */
+const CANARY_REF_SHAPED = 'ghp_CANARY7f3a9c1e5b2d8f4a6c0e9b7d3f1a5c';
+const CANARY = 'sk-canary-azure-1a2b3c4d5e6f-!@#';
+const CANARY_TAGGED = 'canary-tagged-value-2112';
+const CANARY_WRITTEN = 'canary-written-value-6502';
+const CANARY_TOKEN = 'canary-bearer-token-1337';
+const CANARIES = [CANARY, CANARY_REF_SHAPED, CANARY_TAGGED, CANARY_WRITTEN, CANARY_TOKEN];
+
+it('no secret value appears in anything Baton emits while using Azure Key Vault', async () => {
+  const output = captureOutput();
+  const errors: unknown[] = [];
+  const failure = async (work: () => unknown) => {
+    try {
+      await work();
+    } catch (error) {
+      errors.push(error);
+    }
+  };
+  const vault = await startAzureKeyVaultEmulator({
+    tokens: [CANARY_TOKEN],
+    seed: {
+      'API-KEY': CANARY,
+      'API-KEY-V2': CANARY_REF_SHAPED,
+      LOCKED: CANARY,
+      [CANARY_REF_SHAPED.replaceAll('_', '-')]: CANARY,
+    },
+  });
+  vault.setSecret('HOOK', CANARY, { tags: { 'baton-version': 'v1' } });
+  vault.setSecret('HOOK', CANARY_TAGGED, { tags: { 'baton-version': 'v2' } });
+  vault.forbid('LOCKED');
+  const telemetry = recordingTelemetry();
+  const events: AuditEvent[] = [];
+  const clock = manualClock();
+  const names = azureKeyVault({
+    vaultUrl: vault.vaultUrl,
+    credential: fixedCredential(CANARY_TOKEN),
+    clientOptions: emulatorClientOptions(vault, 1),
+    versions: 'names',
+  });
+  const tags = azureKeyVault({
+    vaultUrl: vault.vaultUrl,
+    client: clientFor(vault, 1, CANARY_TOKEN),
+    versions: 'tags',
+    name: 'azure-tags',
+  });
+  const wrongToken = azureKeyVault({
+    vaultUrl: vault.vaultUrl,
+    client: clientFor(vault, 0, `${CANARY_TOKEN}-not-accepted`),
+    versions: 'names',
+    name: 'azure-wrong-token',
+  });
+  const options = {
+    clock,
+    cache: { ttlMs: 1000, missTtlMs: 10, maxStaleMs: 60_000 },
+    audit: [(event: AuditEvent) => events.push(event), jsonLinesSink()],
+    telemetry: telemetry.options,
+  };
+  const baton = createBaton({ ...options, sources: [names] });
+  const tagged = createBaton({ ...options, sources: [tags] });
+  try {
+    await baton.getSecrets(['API_KEY', 'API_KEY:v2', CANARY_REF_SHAPED]);
+    await failure(() => baton.getSecret(`${CANARY_REF_SHAPED}:v9`));
+    await failure(() => baton.getSecret(`_${CANARY_REF_SHAPED}`));
+    await failure(() => baton.getSecret(CANARY));
+    await failure(() => baton.getSecret('LOCKED'));
+    await failure(() => createBaton({ ...options, sources: [wrongToken] }).getSecret('API_KEY'));
+    await tagged.getSecrets(['HOOK', 'HOOK:v1', 'HOOK:v2']);
+    await failure(() => tagged.getSecret('HOOK:v3'));
+
+    // Throttling honoured by the SDK, stale-if-error, then the error.
+    vault.setFaults({ throttleNext: 1, retryAfterMs: 10 });
+    await baton.rotateSecret('API_KEY');
+    vault.setFaults({ errorRate: 1 });
+    clock.advance(1000);
+    await baton.getSecret('API_KEY');
+    vault.setFaults({ throttleRate: 1, retryAfterMs: 10 });
+    await tagged.getSecret('HOOK:v2');
+    clock.advance(120_000);
+    await failure(() => baton.getSecret('API_KEY'));
+    await failure(() => tagged.getSecret('HOOK:v2'));
+    vault.setFaults({});
+
+    // Writes.
+    await tags.put('HOOK:v3', CANARY_WRITTEN, { tags: { owner: 'ops' } });
+    await tagged.rotateSecret('HOOK:v3');
+    await names.put('FRESH', CANARY_WRITTEN);
+    await failure(() => names.put('LOCKED', CANARY_WRITTEN));
+    await failure(() => names.put(`_${CANARY_REF_SHAPED}`, CANARY_WRITTEN));
+
+    await Promise.all([baton.close(), tagged.close()]);
+  } finally {
+    output.restore();
+    await vault.close();
+  }
+
+  expect(errors).toHaveLength(10);
+  for (const error of errors) {
+    expect(error).toBeInstanceOf(Error);
+    output.add(error); // inspected with its cause chain
+    output.add((error as Error).message);
+  }
+  output.add(events.map((event) => JSON.stringify(event)));
+  for (const point of await telemetry.points()) output.add(JSON.stringify(point));
+  for (const span of telemetry.spans.getFinishedSpans()) {
+    output.add(
+      JSON.stringify({
+        name: span.name,
+        attributes: span.attributes,
+        status: span.status,
+        events: span.events,
+      }),
+    );
+  }
+  expect(events.filter((event) => event.type === 'secret_stale_served')).toHaveLength(2);
+  expect(telemetry.spans.getFinishedSpans().length).toBeGreaterThan(10);
+  const everything = output.text();
+  expect(everything).toContain('Forbidden');
+  expect(everything).toContain('Unauthorized');
+  expect(everything).toContain('Throttled');
+  expect(everything).toContain('source_error'); // the JSON-lines sink really wrote
+  for (const canary of CANARIES) {
+    expect(everything, `a secret value leaked: ${canary.slice(0, 6)}…`).not.toContain(canary);
+  }
+});
