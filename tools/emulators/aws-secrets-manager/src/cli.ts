@@ -11,6 +11,11 @@ import { startAwsSecretsManagerEmulator } from './emulator.js';
 
 const DEFAULT_PORT = 4510;
 
+process.on('uncaughtException', (error) => {
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+});
+
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: String(DEFAULT_PORT) },

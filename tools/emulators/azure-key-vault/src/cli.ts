@@ -14,6 +14,11 @@ import { startAzureKeyVaultEmulator } from './emulator.js';
 
 const DEFAULT_PORT = 8443;
 
+process.on('uncaughtException', (error) => {
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+});
+
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: String(DEFAULT_PORT) },

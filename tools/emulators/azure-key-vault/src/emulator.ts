@@ -112,7 +112,7 @@ export async function startAzureKeyVaultEmulator(
   let vaultUrl = '';
 
   for (const [name, value] of Object.entries(options.seed ?? {})) {
-    assertName(name);
+    assertSeedName(name);
     store.add(name, value);
   }
 
@@ -281,7 +281,7 @@ export async function startAzureKeyVaultEmulator(
     ca: tls.cert,
     resource: KEY_VAULT_RESOURCE,
     setSecret(name, value, put = {}) {
-      assertName(name);
+      assertSeedName(name);
       return store.add(name, value, put).version;
     },
     versions(name) {
@@ -326,6 +326,15 @@ function assertName(name: string): void {
       400,
       'BadParameter',
       'The request URI contains an invalid name. Secret names are 1-127 characters: letters, digits and dashes.',
+    );
+  }
+}
+
+/** Data given to the emulator directly: a plain error that says what to fix. */
+function assertSeedName(name: string): void {
+  if (!SECRET_NAME_PATTERN.test(name)) {
+    throw new Error(
+      `"${name}" is not a Key Vault secret name: use 1-127 letters, digits and dashes (OPENAI-KEY, not OPENAI_KEY)`,
     );
   }
 }
