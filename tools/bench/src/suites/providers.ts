@@ -56,68 +56,59 @@ export default async function providers(): Promise<void> {
     provider.get(`bench/${name}`, { maxAge: MAX_AGE_SEC });
 
   try {
-    // Warm connections and JIT on every path before measuring.
-    await coldRound(emulator, 'warm-up', REFS, () =>
-      Promise.all(
-        names.map((name) =>
-          sdkClient.send(new GetSecretValueCommand({ SecretId: `bench/${name}` })),
-        ),
-      ),
-    );
-    await coldRound(emulator, 'warm-up', REFS, () => newBaton().getSecrets(names));
-    await coldRound(emulator, 'warm-up', REFS, () => {
-      const provider = newPowertools();
-      return Promise.all(names.map((name) => powertoolsGet(provider, name)));
-    });
-
-    const cold = [
-      await cold100(emulator, 'baseline: bare SDK, 100 GetSecretValue in parallel', () =>
-        Promise.all(
-          names.map((name) =>
-            sdkClient.send(new GetSecretValueCommand({ SecretId: `bench/${name}` })),
+    const cold = await compareCold(emulator, REFS, [
+      {
+        name: 'baseline: bare SDK, 100 GetSecretValue in parallel',
+        run: () =>
+          Promise.all(
+            names.map((name) =>
+              sdkClient.send(new GetSecretValueCommand({ SecretId: `bench/${name}` })),
+            ),
           ),
-        ),
-      ),
-      await cold100(emulator, 'Baton getSecrets (BatchGetSecretValue)', () =>
-        newBaton().getSecrets(names),
-      ),
-      await cold100(emulator, 'Baton, 100 concurrent getSecret', () => {
-        const baton = newBaton();
-        return Promise.all(names.map((name) => baton.getSecret(name)));
-      }),
-      await cold100(emulator, 'Powertools SecretsProvider, 100 concurrent get', () => {
-        const provider = newPowertools();
-        return Promise.all(names.map((name) => powertoolsGet(provider, name)));
-      }),
-    ];
+      },
+      { name: 'Baton getSecrets (BatchGetSecretValue)', run: () => newBaton().getSecrets(names) },
+      {
+        name: 'Baton, 100 concurrent getSecret',
+        run: () => {
+          const baton = newBaton();
+          return Promise.all(names.map((name) => baton.getSecret(name)));
+        },
+      },
+      {
+        name: 'Powertools SecretsProvider, 100 concurrent get',
+        run: () => {
+          const provider = newPowertools();
+          return Promise.all(names.map((name) => powertoolsGet(provider, name)));
+        },
+      },
+    ]);
     printCold(`${REFS} refs, cold cache`, cold);
 
-    const hot = [
-      await coldRound(
-        emulator,
-        'baseline: one GetSecretValue, awaited 1000 times',
-        HOT_READERS,
-        () => {
+    const hot = await compareCold(emulator, HOT_READERS, [
+      {
+        name: 'baseline: one GetSecretValue, awaited 1000 times',
+        run: () => {
           const one = sdkClient.send(new GetSecretValueCommand({ SecretId: 'bench/HOT' }));
           return Promise.all(Array.from({ length: HOT_READERS }, () => one));
         },
-      ),
-      await coldRound(emulator, 'Baton, 1000 concurrent getSecret', HOT_READERS, () => {
-        const baton = newBaton();
-        return Promise.all(Array.from({ length: HOT_READERS }, () => baton.getSecret('HOT')));
-      }),
-      await coldRound(
-        emulator,
-        'Powertools SecretsProvider, 1000 concurrent get',
-        HOT_READERS,
-        () => {
+      },
+      {
+        name: 'Baton, 1000 concurrent getSecret',
+        run: () => {
+          const baton = newBaton();
+          return Promise.all(Array.from({ length: HOT_READERS }, () => baton.getSecret('HOT')));
+        },
+      },
+      {
+        name: 'Powertools SecretsProvider, 1000 concurrent get',
+        run: () => {
           const provider = newPowertools();
           return Promise.all(
             Array.from({ length: HOT_READERS }, () => powertoolsGet(provider, 'HOT')),
           );
         },
-      ),
-    ];
+      },
+    ]);
     printCold(`${HOT_READERS} concurrent reads of one ref, cold cache`, hot);
 
     const baton = newBaton();
@@ -143,7 +134,7 @@ export default async function providers(): Promise<void> {
     );
     if (calls !== 0) throw new Error(`cached reads made ${calls} provider calls`);
     process.stdout.write(
-      `(provider calls counted at the emulator, which runs in its own process; wall time is the median of ${ROUNDS} rounds with fresh instances)\n`,
+      `(provider calls counted at the emulator, which runs in its own process; wall time is the median of ${ROUNDS} alternating rounds with fresh instances)\n`,
     );
   } finally {
     for (const each of [batonClient, powertoolsClient, sdkClient]) each.destroy();
@@ -151,34 +142,47 @@ export default async function providers(): Promise<void> {
   }
 }
 
-async function cold100(
-  emulator: Emulator,
-  name: string,
-  run: () => Promise<unknown>,
-): Promise<ColdRow> {
-  return coldRound(emulator, name, REFS, run);
+interface ColdCase {
+  name: string;
+  run: () => Promise<unknown>;
 }
 
-/** Runs `run` ROUNDS times from a cold start; the median wall time and the calls of one round. */
-async function coldRound(
+/**
+ * Runs each case from a cold start, in alternating order round after round (so drift and
+ * garbage collection fall on every case alike), after two untimed rounds; answers the median
+ * wall time and the calls of one round per case.
+ */
+async function compareCold(
   emulator: Emulator,
-  name: string,
   reads: number,
-  run: () => Promise<unknown>,
-): Promise<ColdRow> {
-  const times: number[] = [];
-  let calls = 0;
-  for (let round = 0; round < ROUNDS; round++) {
-    await emulator.reset();
-    const started = process.hrtime.bigint();
-    await run();
-    times.push(Number(process.hrtime.bigint() - started) / 1e6);
-    const counted = await emulator.calls();
-    if (round > 0 && counted !== calls) throw new Error(`${name}: calls vary between rounds`);
-    calls = counted;
+  cases: readonly ColdCase[],
+): Promise<ColdRow[]> {
+  const times = new Map<string, number[]>(cases.map((each) => [each.name, []]));
+  const calls = new Map<string, number>();
+  for (let round = -2; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? cases : [...cases].reverse();
+    for (const each of order) {
+      await emulator.reset();
+      const started = process.hrtime.bigint();
+      await each.run();
+      const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+      const counted = await emulator.calls();
+      if (calls.has(each.name) && calls.get(each.name) !== counted) {
+        throw new Error(`${each.name}: provider calls vary between rounds`);
+      }
+      calls.set(each.name, counted);
+      if (round >= 0) times.get(each.name)?.push(elapsed);
+    }
   }
-  times.sort((a, b) => a - b);
-  return { name, calls, wallMs: times[Math.floor(times.length / 2)] as number, reads };
+  return cases.map((each) => {
+    const sorted = (times.get(each.name) ?? []).sort((a, b) => a - b);
+    return {
+      name: each.name,
+      calls: calls.get(each.name) ?? 0,
+      wallMs: sorted[Math.floor(sorted.length / 2)] as number,
+      reads,
+    };
+  });
 }
 
 function printCold(title: string, rows: ColdRow[]): void {
