@@ -1,3 +1,4 @@
+import { displayRef } from '../display-ref.js';
 import { StoreError } from '../errors.js';
 import type { RegistryEntry, RegistryHistoryRecord } from '../registry-store.js';
 import { tryParseRef } from '../secret-ref.js';
@@ -90,7 +91,7 @@ function readContent(text: string): RegistryFileContent {
   data.entries.forEach((raw: unknown, index) => {
     const entry = readEntry(raw, `entries[${index}]`);
     if (entries.has(entry.logical)) {
-      throw new FormatProblem(`entries[${index}] repeats ${entry.logical}`);
+      throw new FormatProblem(`entries[${index}] repeats ${displayRef(entry.logical)}`);
     }
     entries.set(entry.logical, entry);
   });
@@ -156,7 +157,7 @@ function readLogical(value: unknown, where: string): string {
 function readRef(value: unknown, logical: string, where: string): string {
   const parsed = tryParseRef(value);
   if (parsed === undefined || parsed.name !== logical) {
-    throw new FormatProblem(`${where} is not a ref of ${logical}`);
+    throw new FormatProblem(`${where} is not a ref of ${displayRef(logical)}`);
   }
   return parsed.ref;
 }
