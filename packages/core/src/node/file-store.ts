@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type FSWatcher, watch } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { BatonError, ConfigError, StoreError } from '../errors.js';
+import { BatonError, ConfigError, describe, StoreError } from '../errors.js';
 import {
   applyChange,
   type ChangeResult,
@@ -114,46 +114,58 @@ class FileRegistryStore implements RegistryStore {
   }
 
   async apply(change: RegistryChange, now: Date): Promise<ChangeResult> {
+    const operation = `${change.kind} ${change.logical}`;
+    let result: ChangeResult;
+    try {
+      result = await this.applyLocked(change, now, operation);
+    } catch (error) {
+      throw error instanceof BatonError
+        ? error
+        : new StoreError(this.name, `could not ${operation}: ${describe(error)}`, {
+            cause: error,
+          });
+    }
+    if (result.changed) for (const listener of this.listeners) listener([result.entry]);
+    return result;
+  }
+
+  /** Reads, changes and replaces the file, all under the cross-process lock. */
+  private async applyLocked(
+    change: RegistryChange,
+    now: Date,
+    operation: string,
+  ): Promise<ChangeResult> {
     await this.ensureDirectory();
     const lock = await acquireFileLock(this.lockPath, {
       store: this.name,
       timeoutMs: this.settings.lockTimeoutMs,
       staleMs: this.settings.staleLockMs,
     });
-    let result: ChangeResult;
     try {
       const content = await this.read();
-      const applied = applyChange(content.entries.get(change.logical), change, now);
-      result = applied.result;
+      const { result, record } = applyChange(content.entries.get(change.logical), change, now);
       if (!result.changed) return result;
       const entries = new Map(content.entries).set(change.logical, result.entry);
       const history =
-        applied.record === undefined
+        record === undefined
           ? content.history
-          : [applied.record, ...content.history].slice(0, this.settings.historyLimit);
+          : [record, ...content.history].slice(0, this.settings.historyLimit);
       const text = serializeRegistryFile({ entries, history });
       const temporary = await this.writeTemporary(text);
       if (!(await lock.stillHeld())) {
         await rm(temporary, { force: true });
         throw new StoreError(
           this.name,
-          `could not ${change.kind} ${change.logical}: another process took over the lock ${this.lockPath} (held too long?); nothing was written`,
+          `could not ${operation}: another process took over the lock ${this.lockPath} (held too long?); nothing was written`,
         );
       }
       await rename(temporary, this.path);
       await this.syncDirectory();
       await this.writeBackup(text);
-    } catch (error) {
-      throw error instanceof BatonError
-        ? error
-        : new StoreError(this.name, `could not ${change.kind} ${change.logical}`, {
-            cause: error,
-          });
+      return result;
     } finally {
       await lock.release();
     }
-    for (const listener of this.listeners) listener([result.entry]);
-    return result;
   }
 
   subscribe(listener: Listener): () => void {
