@@ -1,0 +1,7 @@
+export type { BatonInput } from './baton-input.js';
+export { batonPerIsolate } from './baton-input.js';
+export { UNAUTHORIZED_BODY, UNAVAILABLE_BODY } from './constants.js';
+export type { SecretsVariables } from './secrets/index.js';
+export { secrets } from './secrets/index.js';
+export type { VerifiedRef, VerifyRefOptions, VerifyRefVariables } from './verify-ref/index.js';
+export { verifyRef } from './verify-ref/index.js';
