@@ -1,6 +1,6 @@
 import { type Baton, createBaton, envSource } from '@baton/core';
+import { registryFromBindings } from '@baton/hono';
 import type { Bindings } from './bindings.js';
-import { registryFromBindings } from './registry-from-bindings.js';
 
 const DAY_MS = 86_400_000;
 

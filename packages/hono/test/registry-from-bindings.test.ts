@@ -1,9 +1,8 @@
 import { createBaton, StoreError } from '@baton/core';
 import { manualClock } from '@baton/core/testing';
+import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.js';
-import { batonFromBindings } from '../src/baton.js';
-import { registryFromBindings } from '../src/registry-from-bindings.js';
+import { registryFromBindings, verifyRef } from '../src/index.js';
 
 describe('registryFromBindings', () => {
   it('loads entries with their activation times, defaulting to the moment of loading', async () => {
@@ -17,7 +16,7 @@ describe('registryFromBindings', () => {
         },
         API: { currentRef: 'API:v1' },
       }),
-      clock,
+      { clock },
     );
     const baton = createBaton({
       registry: { store, graceMs: 3_600_000, graceAnchor: 'promotion' },
@@ -38,7 +37,7 @@ describe('registryFromBindings', () => {
   });
 
   it.each([
-    ['not JSON', '{', /not valid JSON/],
+    ['not JSON', '{', /does not parse/],
     ['an array', '[]', /must be an object/],
     [
       'a ref of another secret',
@@ -62,11 +61,12 @@ describe('registryFromBindings', () => {
     },
   );
 
-  it('makes the app answer 503 {"error":"unavailable"}, not 500, while the binding is broken', async () => {
-    const app = createApp(batonFromBindings({ BATON_REGISTRY: '{"HOOK":', API_KEY_V1: 'k' }));
-    const res = await app.request('/reports', {
-      headers: { 'x-baton-ref': 'API_KEY:v1', 'x-baton-key': 'k' },
-    });
+  it('makes verifyRef answer 503 {"error":"unavailable"}, not 500, while the binding is broken', async () => {
+    const store = registryFromBindings('{"API_KEY":');
+    const baton = createBaton({ registry: { store }, audit: false });
+    const app = new Hono();
+    app.get('/', verifyRef(baton, { logical: 'API_KEY', proof: 'none' }), (c) => c.text('ok'));
+    const res = await app.request('/', { headers: { 'x-baton-ref': 'API_KEY:v1' } });
     expect(res.status).toBe(503);
     expect(await res.text()).toBe('{"error":"unavailable"}');
   });
