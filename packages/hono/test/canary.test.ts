@@ -121,7 +121,9 @@ it('no secret value appears in anything the Hono middleware emits', async () => 
     ]);
     for (const res of responses) {
       output.add(await res.text());
-      res.headers.forEach((value, name) => output.add(`${name}: ${value}`));
+      res.headers.forEach((value, name) => {
+        output.add(`${name}: ${value}`);
+      });
     }
     await baton({ env: bindings }).close();
     for (const error of errors)

@@ -1,4 +1,4 @@
-import type { Baton, Proof } from '@baton/core';
+import { type Baton, ConfigError, type Proof } from '@baton/core';
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import {
@@ -47,6 +47,9 @@ export class VerifyRefGuard implements CanActivate {
       [context.getHandler(), context.getClass()],
     );
     if (options === undefined) return true;
+    if (context.getType() !== 'http') {
+      throw new ConfigError(`@VerifyRef('${options.logical}') guards HTTP routes only`);
+    }
     const req = context.switchToHttp().getRequest<NestRequest>();
     let body: Buffer | undefined;
     if (options.proof === 'signature') {

@@ -108,7 +108,9 @@ it('no secret value appears in anything the Nest module emits', async () => {
           body: sent,
         });
         bodies.push(`${res.status} ${await res.text()}`);
-        res.headers.forEach((value, name) => bodies.push(`${name}: ${value}`));
+        res.headers.forEach((value, name) => {
+          bodies.push(`${name}: ${value}`);
+        });
       };
       const signature = (secret: string, sent = body) => computeSignature(secret, ts, sent);
       await send('/hook', {
