@@ -1,4 +1,7 @@
-/** Answers of the middleware, named once: bare bodies that reveal nothing about the decision. */
+/** Defaults and answers of the middleware, named once. */
+
+/** How callers prove they hold a ref's secret, unless `verifyRef`'s options say otherwise. */
+export const DEFAULT_PROOF = 'signature';
 
 /** The body of every rejected request (status 401). */
 export const UNAUTHORIZED_BODY = { error: 'unauthorized' } as const;

@@ -1,6 +1,6 @@
 export type { BatonInput } from './baton-input.js';
 export { batonPerIsolate } from './baton-input.js';
-export { UNAUTHORIZED_BODY, UNAVAILABLE_BODY } from './constants.js';
+export { DEFAULT_PROOF, UNAUTHORIZED_BODY, UNAVAILABLE_BODY } from './constants.js';
 export type { RegistryFromBindingsOptions } from './registry-from-bindings.js';
 export { registryFromBindings } from './registry-from-bindings.js';
 export type { SecretsVariables } from './secrets/index.js';

@@ -1,6 +1,6 @@
 import { type Baton, ConfigError, parseRef } from '@baton/core';
 import { ConfigurableModuleBuilder, type FactoryProvider } from '@nestjs/common';
-import type { BatonModuleExtras, BatonModuleOptions } from './baton-module-options.js';
+import type { BatonModuleExtras, BatonModuleOptions } from './baton-module-options.interface.js';
 import { BATON, BATON_SECRETS, secretToken } from './constants.js';
 import { BatonStartupError } from './errors.js';
 

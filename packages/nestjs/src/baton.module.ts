@@ -1,7 +1,7 @@
 import { type Baton, createBaton } from '@baton/core';
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { BATON_MODULE_OPTIONS, ConfigurableModuleClass } from './baton.module-definition.js';
-import type { BatonModuleOptions } from './baton-module-options.js';
+import type { BatonModuleOptions } from './baton-module-options.interface.js';
 import { BATON } from './constants.js';
 import { BatonStartupError } from './errors.js';
 import { SecretsService } from './secrets.service.js';

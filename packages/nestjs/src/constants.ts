@@ -9,6 +9,8 @@ export const VERIFY_REF_METADATA = 'baton:verify-ref';
 /** Request property where the guard leaves what it verified (read by `@BatonRef()`). */
 export const VERIFIED_REF_PROPERTY = 'batonRef';
 
+/** How callers prove they hold a ref's secret, unless `@VerifyRef` says otherwise. */
+export const DEFAULT_PROOF = 'signature';
 /** Largest body the guard reads itself (when no body parser kept `rawBody`): 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 
@@ -19,7 +21,13 @@ export const UNAVAILABLE_BODY = { error: 'unavailable' } as const;
 /** The body when a signed body is larger than the guard reads (status 413). */
 export const TOO_LARGE_BODY = { error: 'too_large' } as const;
 
-/** The injection token of one secret injected by name: `BATON_SECRET:OPENAI_KEY:v2`. */
+/**
+ * The injection token of one secret injected by name (what `@InjectSecret(ref)` injects), for
+ * custom providers built from a secret.
+ *
+ * @example
+ * { provide: OpenAI, useFactory: (key: string) => new OpenAI({ apiKey: key }), inject: [secretToken('OPENAI_KEY:v2')] }
+ */
 export function secretToken(canonicalRef: string): string {
   return `BATON_SECRET:${canonicalRef}`;
 }

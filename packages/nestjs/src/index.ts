@@ -5,12 +5,13 @@ export {
 } from './baton.exceptions.js';
 export { BatonModule } from './baton.module.js';
 export { BATON_MODULE_OPTIONS } from './baton.module-definition.js';
-export type { BatonModuleExtras, BatonModuleOptions } from './baton-module-options.js';
+export type { BatonModuleExtras, BatonModuleOptions } from './baton-module-options.interface.js';
 export { BatonRef } from './baton-ref.decorator.js';
 export {
   BATON,
   BATON_SECRETS,
   DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_PROOF,
   secretToken,
   TOO_LARGE_BODY,
   UNAUTHORIZED_BODY,

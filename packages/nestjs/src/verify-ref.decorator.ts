@@ -1,6 +1,6 @@
 import { ConfigError, type Proof, parseRef } from '@baton/core';
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
-import { DEFAULT_MAX_BODY_BYTES, VERIFY_REF_METADATA } from './constants.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_PROOF, VERIFY_REF_METADATA } from './constants.js';
 import { VerifyRefGuard, type VerifyRefMetadata } from './verify-ref.guard.js';
 
 export interface VerifyRefOptions {
@@ -55,7 +55,7 @@ function checkOptions(logical: string, options: VerifyRefOptions): VerifyRefMeta
     );
   }
   const {
-    proof = 'signature',
+    proof = DEFAULT_PROOF,
     toleranceSec,
     maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
   } = options ?? {};

@@ -3,7 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import { type BatonInput, batonFor } from '../baton-input.js';
-import { UNAUTHORIZED_BODY, UNAVAILABLE_BODY } from '../constants.js';
+import { DEFAULT_PROOF, UNAUTHORIZED_BODY, UNAVAILABLE_BODY } from '../constants.js';
 
 export interface VerifyRefOptions {
   /** The logical secret whose refs are accepted, e.g. `'WEBHOOK_SECRET'`. Required. */
@@ -45,7 +45,8 @@ const PROOFS: readonly Proof[] = ['signature', 'value', 'none'];
  * (the reason goes to the audit event); when the secret of an accepted ref cannot be read,
  * or the registry cannot be loaded, 503 `{"error":"unavailable"}`. Both are thrown as
  * `HTTPException`, so `app.onError` sees them and their `cause`. The raw body is read with
- * `c.req.arrayBuffer()`, which Hono caches: the handler can still read the body.
+ * `c.req.arrayBuffer()`, which Hono caches: the handler can still read the body. Put Hono's
+ * `bodyLimit` before it to bound what is read.
  *
  * @example
  * app.post(
@@ -58,7 +59,7 @@ export function verifyRef<B extends object = object>(
   baton: BatonInput<B>,
   options: VerifyRefOptions,
 ): MiddlewareHandler<{ Bindings: B; Variables: VerifyRefVariables }> {
-  const { logical, proof = 'signature', toleranceSec } = checkOptions(baton, options);
+  const { logical, proof = DEFAULT_PROOF, toleranceSec } = checkOptions(baton, options);
   return createMiddleware<{ Bindings: B; Variables: VerifyRefVariables }>(async (c, next) => {
     let instance: Baton;
     try {
