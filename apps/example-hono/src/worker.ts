@@ -13,7 +13,16 @@ const app = createApp(baton);
 export default {
   async fetch(request: Request, env: Bindings, ctx: ExecutionContext): Promise<Response> {
     const response = await app.fetch(request, env, ctx);
-    ctx.waitUntil(baton({ env }).flush());
+    ctx.waitUntil(deliverAudit(env));
     return response;
   },
 };
+
+/** Delivers buffered audit events; a Baton that could not be built has none (the app said 503). */
+function deliverAudit(env: Bindings): Promise<void> {
+  try {
+    return baton({ env }).flush();
+  } catch {
+    return Promise.resolve();
+  }
+}

@@ -157,3 +157,21 @@ describe('example-hono in workerd', () => {
     for (const value of Object.values(SECRETS)) expect(everything).not.toContain(value);
   });
 });
+
+describe('example-hono in workerd with broken configuration', () => {
+  it('answers 503 {"error":"unavailable"}, never a 500, when the bindings cannot make a Baton', async () => {
+    const broken = new Miniflare({
+      ...options(0),
+      bindings: { ...SECRETS, BATON_REGISTRY: registryBinding(0), BATON_GRACE_MS: 'a day' },
+    });
+    try {
+      const res = await broken.dispatchFetch('http://example.test/reports', {
+        headers: { 'x-baton-ref': 'API_KEY:v1', 'x-baton-key': SECRETS.API_KEY_V1 },
+      });
+      expect(res.status).toBe(503);
+      expect(await res.text()).toBe('{"error":"unavailable"}');
+    } finally {
+      await broken.dispose();
+    }
+  });
+});
