@@ -1,0 +1,212 @@
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { storeContract } from '@baton-tools/test-kit';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createBaton } from '../baton.js';
+import type { StoreError } from '../errors.js';
+import type { RegistryEntry, RegistryStore } from '../registry-store.js';
+import { manualClock } from '../testing/manual-clock.js';
+import { fileStore } from './file-store.js';
+
+let dir: string;
+let path: string;
+const opened: RegistryStore[] = [];
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'baton-file-store-'));
+  path = join(dir, 'registry.json');
+});
+
+afterEach(async () => {
+  for (const store of opened.splice(0)) await store.close?.();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function open(options: Partial<Parameters<typeof fileStore>[0]> = {}): RegistryStore {
+  const store = fileStore({ path, onError: () => undefined, ...options });
+  opened.push(store);
+  return store;
+}
+
+/** Waits until `condition` holds: for changes that arrive through a watch or a timer. */
+async function eventually(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('the condition did not hold in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('fileStore follows the store contract', () => {
+  for (const rule of storeContract) it(rule.name, () => rule.run(open()));
+});
+
+describe('fileStore', () => {
+  it('keeps the registry across restarts, in a file people can read', async () => {
+    const clock = manualClock(new Date('2030-03-01T00:00:00Z'));
+    const first = createBaton({ audit: false, clock, registry: { store: open() } });
+    await first.register('HOOK', 'HOOK:v1', { actor: 'deploy' });
+    clock.advance(3_600_000);
+    await first.promote('HOOK', 'HOOK:v2', { actor: 'alice' });
+    await first.close();
+
+    const restarted = createBaton({ audit: false, clock, registry: { store: open() } });
+    await restarted.ready();
+    expect(restarted.verifyRef('HOOK', 'HOOK:v1')).toBe(true);
+    expect(restarted.status('HOOK')).toMatchObject({
+      currentRef: 'HOOK:v2',
+      previousRef: 'HOOK:v1',
+      activatedAt: new Date('2030-03-01T01:00:00Z'),
+      previousActivatedAt: new Date('2030-03-01T00:00:00Z'),
+      revision: 2,
+    });
+    expect((await restarted.history()).map((r) => `${r.actor} ${r.change} ${r.toRef}`)).toEqual([
+      'alice promote HOOK:v2',
+      'deploy register HOOK:v1',
+    ]);
+    const text = await readFile(path, 'utf8');
+    expect(JSON.parse(text)).toMatchObject({
+      format: 'baton-registry',
+      entries: [
+        { logical: 'HOOK', currentRef: 'HOOK:v2', activatedAt: '2030-03-01T01:00:00.000Z' },
+      ],
+    });
+    await restarted.close();
+  });
+
+  it('pushes changes written by another store instance to its subscribers (watch)', async () => {
+    const watcher = open({ pollIntervalMs: 3_600_000 });
+    const seen: RegistryEntry[] = [];
+    await watcher.load();
+    watcher.subscribe?.((entries) => seen.push(...entries));
+    const writer = open();
+    await writer.apply({ kind: 'register', logical: 'HOOK', currentRef: 'HOOK:v1' }, new Date());
+    await writer.apply({ kind: 'promote', logical: 'HOOK', ref: 'HOOK:v2' }, new Date());
+    await eventually(() => seen.some((entry) => entry.revision === 2));
+    expect(seen.at(-1)).toMatchObject({ currentRef: 'HOOK:v2', previousRef: 'HOOK:v1' });
+  });
+
+  it('picks changes up through the periodic check where no watch is possible', async () => {
+    const poller = open({ watch: false, pollIntervalMs: 20 });
+    const seen: RegistryEntry[] = [];
+    await poller.load();
+    poller.subscribe?.((entries) => seen.push(...entries));
+    await open().apply({ kind: 'register', logical: 'HOOK', currentRef: 'HOOK:v1' }, new Date());
+    await eventually(() => seen.some((entry) => entry.currentRef === 'HOOK:v1'));
+  });
+
+  it('replaces the file atomically: a reader never sees a partial registry', async () => {
+    const store = open();
+    await store.apply({ kind: 'register', logical: 'HOOK', currentRef: 'HOOK:v1' }, new Date());
+    let writing = true;
+    let reads = 0;
+    const reader = (async () => {
+      while (writing) {
+        const text = await readFile(path, 'utf8');
+        expect(() => JSON.parse(text)).not.toThrow();
+        reads++;
+      }
+    })();
+    for (let version = 2; version <= 150; version++) {
+      await store.apply({ kind: 'promote', logical: 'HOOK', ref: `HOOK:v${version}` }, new Date());
+    }
+    writing = false;
+    await reader;
+    expect(reads).toBeGreaterThan(0);
+    expect((await store.load())[0]?.revision).toBe(150);
+  });
+
+  it('trims the history to historyLimit, newest kept', async () => {
+    const store = open({ historyLimit: 3 });
+    await store.apply({ kind: 'register', logical: 'HOOK', currentRef: 'HOOK:v1' }, new Date());
+    for (let version = 2; version <= 6; version++) {
+      await store.apply({ kind: 'promote', logical: 'HOOK', ref: `HOOK:v${version}` }, new Date());
+    }
+    const history = (await store.history?.()) ?? [];
+    expect(history.map((r) => r.toRef)).toEqual(['HOOK:v6', 'HOOK:v5', 'HOOK:v4']);
+  });
+
+  describe('a corrupt or half-written file', () => {
+    it('never costs the last good registry: snapshots keep it, writes refuse, the .bak holds it', async () => {
+      const problems: StoreError[] = [];
+      const replica = createBaton({
+        audit: false,
+        registry: {
+          store: open({ pollIntervalMs: 3_600_000, onError: (error) => problems.push(error) }),
+        },
+      });
+      const writer = createBaton({ audit: false, registry: { store: open() } });
+      await writer.register('HOOK', 'HOOK:v1');
+      await writer.promote('HOOK', 'HOOK:v2');
+      await replica.ready();
+      const good = await readFile(path, 'utf8');
+
+      // A non-atomic writer stopped halfway.
+      await writeFile(path, good.slice(0, good.length / 2));
+      await eventually(() => problems.length > 0);
+      expect(problems[0]?.code).toBe('BATON_STORE_FAILED');
+      expect(problems[0]?.message).toContain(`${path} is unusable: it is not valid JSON`);
+      expect(problems[0]?.message).toContain(`${path}.bak`);
+      expect(replica.verifyRef('HOOK', 'HOOK:v2')).toBe(true);
+      expect(replica.verifyRef('HOOK', 'HOOK:v1')).toBe(true);
+
+      await expect(writer.promote('HOOK', 'HOOK:v3')).rejects.toMatchObject({
+        code: 'BATON_STORE_FAILED',
+        message: expect.stringContaining('Nothing was written'),
+      });
+      expect(await readFile(path, 'utf8')).toBe(good.slice(0, good.length / 2));
+      expect(await readFile(`${path}.bak`, 'utf8')).toBe(good);
+
+      // Recovery as the message says: copy the backup back.
+      await copyFile(`${path}.bak`, path);
+      await writer.promote('HOOK', 'HOOK:v3');
+      await eventually(() => replica.verifyRef('HOOK', 'HOOK:v3'));
+      expect(replica.status('HOOK')?.revision).toBe(3);
+      await replica.close();
+      await writer.close();
+    });
+
+    it('is refused at start-up with an error that names the file and the problem', async () => {
+      await writeFile(
+        path,
+        JSON.stringify({
+          format: 'baton-registry',
+          version: 1,
+          entries: [{ logical: 'HOOK', currentRef: 'OTHER:v1', activatedAt: 'x', revision: 1 }],
+          history: [],
+        }),
+      );
+      const baton = createBaton({ audit: false, registry: { store: open() } });
+      await expect(baton.ready()).rejects.toMatchObject({
+        code: 'BATON_STORE_FAILED',
+        message: expect.stringContaining('entries[0].currentRef is not a ref of HOOK'),
+      });
+    });
+
+    it('is not overwritten when it is some other JSON file', async () => {
+      await writeFile(path, '{"name":"my-app","version":"1.0.0"}\n');
+      const store = open();
+      await expect(
+        store.apply({ kind: 'register', logical: 'HOOK', currentRef: 'HOOK:v1' }, new Date()),
+      ).rejects.toMatchObject({ message: expect.stringContaining('not a Baton registry file') });
+      expect(await readFile(path, 'utf8')).toBe('{"name":"my-app","version":"1.0.0"}\n');
+    });
+  });
+
+  it('refuses bad options with one error listing each', () => {
+    expect(() =>
+      fileStore({ path: '', pollIntervalMs: -1, historyLimit: 2.5, watch: 'yes' as never }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'BATON_CONFIG',
+        issues: [
+          'fileStore: path must be the path of the registry file',
+          'fileStore: pollIntervalMs must be a positive number',
+          'fileStore: historyLimit must be a positive integer',
+          'fileStore: watch must be a boolean',
+        ],
+      }),
+    );
+  });
+});
