@@ -103,6 +103,38 @@ describe('verifyRef with signature proof', () => {
     expect((await app.request('/hooks', post(headers))).status).toBe(401);
   });
 
+  it('leaves every form of the body readable: text, JSON, bytes, blob, form fields', async () => {
+    const { app, baton } = await webhookApp();
+    app.post('/forms', verifyRef(baton, { logical: 'WEBHOOK_SECRET' }), async (c) =>
+      c.json({
+        text: await c.req.text(),
+        bytes: (await c.req.arrayBuffer()).byteLength,
+        blob: (await c.req.blob()).size,
+        form: await c.req.parseBody(),
+      }),
+    );
+    const form = 'name=caf%C3%A9&n=1';
+    const res = await app.request('/forms', {
+      method: 'POST',
+      headers: {
+        ...(await baton.sign('WEBHOOK_SECRET', form)),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: form,
+    });
+    expect(await res.json()).toEqual({
+      text: form,
+      bytes: 18,
+      blob: 18,
+      form: { name: 'café', n: '1' },
+    });
+    const json = await app.request(
+      '/hooks',
+      post(await baton.sign('WEBHOOK_SECRET', '\uFEFF{"id":7}'), '\uFEFF{"id":7}'),
+    );
+    expect(await json.json()).toMatchObject({ received: { id: 7 } });
+  });
+
   it('verifies an empty body and a binary body byte for byte', async () => {
     const { app, baton } = await webhookApp();
     app.post('/raw', verifyRef(baton, { logical: 'WEBHOOK_SECRET' }), async (c) =>

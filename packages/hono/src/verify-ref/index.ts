@@ -38,6 +38,7 @@ export interface VerifyRefVariables {
 }
 
 const PROOFS: readonly Proof[] = ['signature', 'value', 'none'];
+let utf8: TextDecoder | undefined;
 
 /**
  * Verifies the ref a caller presents (`x-baton-ref`) against the rotation registry, with
@@ -75,6 +76,12 @@ export function verifyRef<B extends object = object>(
         // A body that cannot be read (the client went away) cannot be verified.
         throw new HTTPException(401, { res: c.json(UNAUTHORIZED_BODY, 401), cause });
       }
+      // Hono would turn the cached bytes into text for c.req.text()/json() through a new
+      // Response per request; decoding once here (the same UTF-8 decoding) is far cheaper.
+      // Hono keeps promises in bodyCache, whatever its type says.
+      const cache = c.req.bodyCache as { text?: Promise<string> };
+      utf8 ??= new TextDecoder();
+      cache.text ??= Promise.resolve(utf8.decode(body));
     }
     const result = await instance.verifyRequest({
       logical,
