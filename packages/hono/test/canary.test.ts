@@ -1,0 +1,149 @@
+/**
+ * The canary for @baton/hono: the middleware runs with known secret values through every
+ * path (accept, reject, unavailable, secrets injected and missing), and nothing emitted may
+ * contain them: HTTP response bodies and headers, audit events (JSON lines on stdout),
+ * metrics, spans, errors handed to app.onError, console output.
+ */
+import {
+  type AuditEvent,
+  computeSignature,
+  createBaton,
+  envSource,
+  jsonLinesSink,
+  type SecretSource,
+} from '@baton/core';
+import { manualClock } from '@baton/core/testing';
+import { captureOutput, recordingTelemetry } from '@baton-tools/test-kit';
+import { Hono } from 'hono';
+import { expect, it } from 'vitest';
+import { batonPerIsolate, secrets, verifyRef } from '../src/index.js';
+
+const CANARY = 'sk-canary-hono-5e4d3c2b1a-!@#';
+const CANARY_REF_SHAPED = 'ghp_CANARYhono0a1b2c3d4e5f60718293a4b5c';
+const CANARY_KEY = 'canary-api-key-hono-90210';
+
+it('no secret value appears in anything the Hono middleware emits', async () => {
+  const output = captureOutput();
+  try {
+    const telemetry = recordingTelemetry();
+    const events: AuditEvent[] = [];
+    const clock = manualClock();
+    const failing: SecretSource = {
+      name: 'failing',
+      async get(ref) {
+        if (ref.name === 'BROKEN') throw new Error(`upstream echoed ${CANARY} in its message`);
+        return undefined;
+      },
+    };
+    const bindings = { HOOK_V1: CANARY, HOOK_V2: CANARY_REF_SHAPED, API_V1: CANARY_KEY };
+    const baton = batonPerIsolate((env: typeof bindings) => {
+      const instance = createBaton({
+        sources: [failing, envSource({ env })],
+        clock,
+        audit: [(event) => events.push(event), jsonLinesSink()],
+        telemetry: telemetry.options,
+      });
+      void instance.register('HOOK', 'HOOK:v1').then(() => instance.promote('HOOK', 'HOOK:v2'));
+      void instance.register('API', 'API:v1');
+      void instance.register('BROKEN', 'BROKEN:v1');
+      return instance;
+    });
+    const errors: unknown[] = [];
+    const app = new Hono<{ Bindings: typeof bindings }>();
+    app.onError((error, c) => {
+      errors.push(error, (error as { cause?: unknown }).cause);
+      return 'getResponse' in error
+        ? (error as { getResponse(): Response }).getResponse()
+        : c.text('', 500);
+    });
+    app.post('/hook', verifyRef(baton, { logical: 'HOOK' }), (c) => c.json(c.var.verifiedRef));
+    app.post('/broken', verifyRef(baton, { logical: 'BROKEN' }), (c) => c.text('no'));
+    app.get('/api', verifyRef(baton, { logical: 'API', proof: 'value' }), (c) => c.text('ok'));
+    app.get('/secrets', secrets(baton, ['HOOK:v1', 'BROKEN:v1']), (c) => c.text('no'));
+    app.get('/missing', secrets(baton, [CANARY_REF_SHAPED]), (c) => c.text('no'));
+
+    const body = '{"n":1}';
+    const ts = Math.floor(clock() / 1000);
+    const sign = (secret: string, sent = body) => computeSignature(secret, ts, sent);
+    const hook = (ref: unknown, signature: string, sent = body) =>
+      app.request(
+        '/hook',
+        {
+          method: 'POST',
+          headers: {
+            'x-baton-ref': String(ref),
+            'x-baton-timestamp': String(ts),
+            'x-baton-signature': signature,
+          },
+          body: sent,
+        },
+        bindings,
+      );
+    const responses: Response[] = [
+      await hook('HOOK:v2', await sign(CANARY_REF_SHAPED)),
+      await hook('HOOK:v1', await sign(CANARY)),
+      await hook('HOOK:v2', await sign(CANARY_REF_SHAPED), '{"n":2}'),
+      await hook(CANARY, await sign(CANARY)),
+      await hook(CANARY_REF_SHAPED, await sign(CANARY)),
+      await hook('HOOK:v2', CANARY),
+      await hook('HOOK:v2', `v1=${CANARY}`),
+      await app.request(
+        '/broken',
+        {
+          method: 'POST',
+          headers: {
+            'x-baton-ref': 'BROKEN:v1',
+            'x-baton-timestamp': String(ts),
+            'x-baton-signature': await sign('x'),
+          },
+          body,
+        },
+        bindings,
+      ),
+    ];
+    for (const key of [CANARY_KEY, CANARY, `${CANARY_KEY}x`]) {
+      for (const ref of ['API:v1', CANARY_KEY, CANARY]) {
+        responses.push(
+          await app.request(
+            '/api',
+            { headers: { 'x-baton-ref': ref, 'x-baton-key': key } },
+            bindings,
+          ),
+        );
+      }
+    }
+    responses.push(await app.request('/secrets', {}, bindings));
+    responses.push(await app.request('/missing', {}, bindings));
+
+    const statuses = responses.map((res) => res.status);
+    expect(statuses).toEqual([
+      200, 200, 401, 401, 401, 401, 401, 503, 200, 401, 401, 401, 401, 401, 401, 401, 401, 503, 503,
+    ]);
+    for (const res of responses) {
+      output.add(await res.text());
+      res.headers.forEach((value, name) => {
+        output.add(`${name}: ${value}`);
+      });
+    }
+    await baton({ env: bindings }).close();
+    for (const error of errors)
+      output.add(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    output.add(events.map((event) => JSON.stringify(event)));
+    for (const point of await telemetry.points()) output.add(JSON.stringify(point));
+    for (const span of telemetry.spans.getFinishedSpans()) {
+      output.add(
+        JSON.stringify({ name: span.name, attributes: span.attributes, events: span.events }),
+      );
+    }
+    expect(errors.length).toBeGreaterThan(10);
+    expect(events.some((event) => event.type === 'verify_reject')).toBe(true);
+
+    const everything = output.text();
+    expect(everything).toContain('verify_accept'); // the JSON-lines sink really wrote to stdout
+    for (const canary of [CANARY, CANARY_REF_SHAPED, CANARY_KEY]) {
+      expect(everything, `a secret value leaked: ${canary.slice(0, 6)}…`).not.toContain(canary);
+    }
+  } finally {
+    output.restore();
+  }
+});

@@ -1,0 +1,87 @@
+import { type Baton, ConfigError, type Proof } from '@baton/core';
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  BatonBodyTooLargeException,
+  BatonUnauthorizedException,
+  BatonUnavailableException,
+} from './baton.exceptions.js';
+import {
+  BATON,
+  DEFAULT_MAX_BODY_BYTES,
+  VERIFIED_REF_PROPERTY,
+  VERIFY_REF_METADATA,
+} from './constants.js';
+import { BodyTooLarge, type NestRequest, rawBodyOf } from './raw-body.js';
+
+/** What `@VerifyRef(logical, options)` records on a route. */
+export interface VerifyRefMetadata {
+  logical: string;
+  proof: Proof;
+  toleranceSec?: number;
+  maxBodyBytes?: number;
+}
+
+/** What an accepted request presented, as `@BatonRef()` hands it to the handler. */
+export interface VerifiedRef {
+  readonly logical: string;
+  readonly ref: string;
+  readonly match: 'current' | 'previous';
+}
+
+/**
+ * The guard behind `@VerifyRef`: checks the presented ref and its proof with the Baton's
+ * `verifyRequest` (one audit event per decision). A rejection is a 401 with exactly
+ * `{"error":"unauthorized"}`; an accepted ref whose secret cannot be read, a 503.
+ */
+@Injectable()
+export class VerifyRefGuard implements CanActivate {
+  constructor(
+    @Inject(BATON) private readonly baton: Baton,
+    @Inject(Reflector) private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const options = this.reflector.getAllAndOverride<VerifyRefMetadata | undefined>(
+      VERIFY_REF_METADATA,
+      [context.getHandler(), context.getClass()],
+    );
+    if (options === undefined) return true;
+    if (context.getType() !== 'http') {
+      throw new ConfigError(`@VerifyRef('${options.logical}') guards HTTP routes only`);
+    }
+    const req = context.switchToHttp().getRequest<NestRequest>();
+    let body: Buffer | undefined;
+    if (options.proof === 'signature') {
+      let read: Buffer | BodyTooLarge;
+      try {
+        read = await rawBodyOf(
+          req,
+          options.logical,
+          options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+        );
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'BATON_CONFIG') throw error;
+        // The client went away or sent a broken body: nothing that can be verified.
+        throw new BatonUnauthorizedException();
+      }
+      if (read instanceof BodyTooLarge) throw new BatonBodyTooLargeException();
+      body = read;
+    }
+    const result = await this.baton.verifyRequest({
+      logical: options.logical,
+      proof: options.proof,
+      headers: req.headers,
+      ...(body === undefined ? {} : { body }),
+      ...(options.toleranceSec === undefined ? {} : { toleranceSec: options.toleranceSec }),
+    });
+    if (!result.ok) {
+      throw result.status === 503
+        ? new BatonUnavailableException()
+        : new BatonUnauthorizedException();
+    }
+    const verified: VerifiedRef = { logical: result.logical, ref: result.ref, match: result.match };
+    req[VERIFIED_REF_PROPERTY] = verified;
+    return true;
+  }
+}
