@@ -66,22 +66,45 @@ export class SecretBatchError extends BatonError {
 
 /**
  * A source failed while reading or writing a ref. The message names the source, the ref and
- * the kind of failure; the original error stays in `cause`.
+ * the kind of failure. A foreign error's text may quote input (an SDK echoing a request, a
+ * parser quoting what it failed on), and loggers and `util.inspect` print causes in full, so
+ * such an error is not the `cause`: `cause` is a {@link WithheldError} with its name and code,
+ * and the original is kept on `underlying`, which is not enumerable and not printed.
  */
 export class SourceError extends BatonError {
   readonly source: string;
   readonly ref: string;
+  /** The error the source threw, for debugging: may hold anything the upstream echoed. */
+  declare readonly underlying: unknown;
 
   constructor(source: string, ref: string, cause: unknown, operation = 'read') {
+    const shown = displayRef(ref);
+    const foreign = cause instanceof Error && !(cause instanceof BatonError);
     super(
       'BATON_SOURCE_FAILED',
-      `Source "${source}" failed to ${operation} ${ref}: ${describe(cause)}`,
+      `Source "${source}" failed to ${operation} ${shown}: ${describe(cause)}`,
       {
-        cause,
+        cause: foreign ? new WithheldError(cause) : cause,
       },
     );
     this.source = source;
-    this.ref = ref;
+    this.ref = shown;
+    Object.defineProperty(this, 'underlying', { value: cause, enumerable: false });
+  }
+}
+
+/**
+ * Stands in for a foreign error as a `cause`: its name and code, without its message or stack
+ * (both may quote input).
+ */
+export class WithheldError extends Error {
+  readonly code?: string;
+
+  constructor(original: Error) {
+    super(`${describe(original)}; its message is withheld (see the wrapping error's underlying)`);
+    this.name = original.name;
+    const code = (original as { code?: unknown }).code;
+    if (typeof code === 'string') this.code = code;
   }
 }
 

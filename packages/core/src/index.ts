@@ -54,6 +54,7 @@ export {
   SecretRefError,
   SourceError,
   StoreError,
+  WithheldError,
 } from './errors.js';
 export type { GraceAnchor, GracePolicy } from './grace.js';
 export { previousExpiresAt } from './grace.js';

@@ -132,7 +132,13 @@ describe('stale-if-error', () => {
       ref: 'API_KEY:v1',
       message: 'Source "primary" failed to read API_KEY:v1: Error (ECONNREFUSED)',
     });
-    expect((error as SourceError).cause).toBe(primary.failWith);
+    expect((error as SourceError).underlying).toBe(primary.failWith);
+    expect((error as SourceError).cause).toMatchObject({
+      name: 'Error',
+      code: 'ECONNREFUSED',
+      message:
+        "Error (ECONNREFUSED); its message is withheld (see the wrapping error's underlying)",
+    });
 
     await baton.flush();
     const types = audit.events.map((event) => event.type);

@@ -181,9 +181,11 @@ describe('canary', () => {
     await baton.close();
 
     // Everything Baton emitted, in one place.
+    // Errors as a logger prints them: message, stack, properties and the cause chain.
     for (const error of errors) {
       expect(error).toBeInstanceOf(Error);
-      output.add((error as Error).message);
+      output.add(error);
+      output.add(JSON.stringify(error));
     }
     expect(errors).toHaveLength(11);
     output.add(events.map((event) => JSON.stringify(event)));
