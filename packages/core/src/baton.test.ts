@@ -84,11 +84,12 @@ describe('defaultsSource', () => {
 });
 
 describe('close', () => {
-  it('refuses registry changes once closed', async () => {
+  it('refuses registry changes once closed, as rejected promises', async () => {
     const baton = createBaton({ sources: [], audit: false });
     await baton.close();
-    expect(() => baton.register('K', 'K:v1')).toThrow(
+    await expect(baton.register('K', 'K:v1')).rejects.toThrow(
       /Cannot register: this Baton instance is closed/,
     );
+    await expect(baton.ready()).rejects.toMatchObject({ code: 'BATON_CLOSED' });
   });
 });

@@ -248,22 +248,29 @@ class BatonInstance implements Baton {
     return fn(await this.resolver.rotate(ref));
   }
 
-  register(logical: string, currentRef: string, options?: RegisterOptions): Promise<RegistryEntry> {
+  async register(
+    logical: string,
+    currentRef: string,
+    options?: RegisterOptions,
+  ): Promise<RegistryEntry> {
     this.assertOpen('register');
     return this.registry.register(logical, currentRef, options);
   }
 
-  promote(logical: string, newRef: string, options?: PromoteOptions): Promise<PromoteResult> {
+  async promote(logical: string, newRef: string, options?: PromoteOptions): Promise<PromoteResult> {
     this.assertOpen('promote');
     return this.registry.promote(logical, newRef, options);
   }
 
-  retirePrevious(logical: string, options?: { force?: boolean; actor?: string }): Promise<boolean> {
+  async retirePrevious(
+    logical: string,
+    options?: { force?: boolean; actor?: string },
+  ): Promise<boolean> {
     this.assertOpen('retire');
     return this.registry.retirePrevious(logical, options);
   }
 
-  validateGrace(logical: string, now?: number | Date): Promise<boolean> {
+  async validateGrace(logical: string, now?: number | Date): Promise<boolean> {
     this.assertOpen('validate grace');
     return this.registry.validateGrace(logical, now);
   }
@@ -310,7 +317,7 @@ class BatonInstance implements Baton {
     return this.verifier.verify(input);
   }
 
-  ready(): Promise<void> {
+  async ready(): Promise<void> {
     this.assertOpen('load the registry');
     return this.registry.ready();
   }
