@@ -35,8 +35,9 @@ interface Options {
   url: string;
 }
 
-function fail(message: string, code = 2): never {
-  process.stderr.write(`${message}\n\n${USAGE}`);
+/** Exits with a message: code 2 (a usage mistake) adds the usage, code 1 does not. */
+function fail(message: string, code: 1 | 2 = 2): never {
+  process.stderr.write(code === 2 ? `${message}\n\n${USAGE}` : `${message}\n`);
   process.exit(code);
 }
 
