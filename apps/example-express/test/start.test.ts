@@ -9,6 +9,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+/** Each send starts a process (tsx compiles on the fly): generous on a busy machine. */
+const TIMEOUT = 120_000;
 const run = promisify(execFile);
 
 let service: ChildProcess;
@@ -35,7 +37,7 @@ beforeAll(async () => {
     });
     service.once('exit', (code) => reject(new Error(`npm start exited with ${code}: ${stderr}`)));
   });
-}, 60_000);
+}, TIMEOUT);
 
 afterAll(() => {
   const running = service.exitCode === null && service.signalCode === null;
@@ -61,7 +63,7 @@ async function auditLines(count: number): Promise<Record<string, unknown>[]> {
   throw new Error(`expected ${count} audit lines, got:\n${stdout}`);
 }
 
-describe('npm start and npm run example:send', () => {
+describe('npm start and npm run example:send', { timeout: TIMEOUT }, () => {
   it('walks through a signed webhook, a tampered one, a promotion and the grace window', async () => {
     expect(await send('webhook')).toMatch(
       /> POST .*\/webhooks\/payments\n> {3}x-baton-ref: WEBHOOK_SECRET:v1\n[\s\S]*< 200 \{"received":"invoice.paid","ref":"WEBHOOK_SECRET:v1","match":"current"\}/,
