@@ -27,9 +27,10 @@ const server = createApp(baton).listen(port, (error?: Error) => {
     process.exit(1);
   }
   const { port: actual } = server.address() as AddressInfo;
+  const url = actual === DEFAULT_PORT ? '' : ` --url http://localhost:${actual}`;
   process.stderr.write(
     `example-express listening on http://localhost:${actual}\n` +
-      `  try: npm run example:send -- webhook\n` +
+      `  try: npm run example:send -- webhook${url}\n` +
       `  audit events follow on stdout, one JSON object per line\n`,
   );
 });

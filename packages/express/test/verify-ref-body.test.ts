@@ -1,5 +1,6 @@
+import { connect } from 'node:net';
 import { type Baton, BatonError, createBaton, defaultsSource } from '@baton/core';
-import { auditCollector } from '@baton-tools/test-kit';
+import { auditCollector, deferred } from '@baton-tools/test-kit';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BodyConsumedError, verifyRef } from '../src/index.js';
@@ -161,6 +162,32 @@ describe('verifyRef and the request body', () => {
     );
     expect(response.status).toBe(413);
     expect(response.body).toBe('{"error":"payload_too_large"}');
+  });
+
+  it('stays calm when the caller hangs up halfway through its body', async () => {
+    const arrived = deferred();
+    const gone = deferred();
+    const watch: RequestHandler = (req, _res, next) => {
+      req.once('close', gone.resolve);
+      arrived.resolve();
+      next();
+    };
+    server = await serve(app([watch]));
+    const headers = await baton.sign('HOOK', BODY);
+    const socket = connect(server.port, '127.0.0.1');
+    socket.write(
+      `POST /hook HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n${Object.entries(headers)
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join('')}\r\n${BODY}`,
+    );
+    await arrived.promise;
+    socket.destroy();
+    await gone.promise;
+    expect((await signedPost()).status).toBe(200);
+    expect(errors).toEqual([]);
+    await baton.flush();
+    // Only the complete request was judged.
+    expect(audit.events.filter((event) => event.type.startsWith('verify_'))).toHaveLength(1);
   });
 
   it('does not read the body for value proof, so a later parser still can', async () => {
