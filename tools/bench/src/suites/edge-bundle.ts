@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { bundleWorker } from 'example-hono/bundle-worker';
+import { bundleWorker } from '@baton/example-hono/bundle-worker';
 import { printTable } from '../harness.js';
 
 const TARGET_GZIP_BYTES = 15 * 1024;
