@@ -204,6 +204,23 @@ describe.each(engines)('with %s', (_name, hmac) => {
     });
   });
 
+  describe('options', () => {
+    it('refuses a tolerance that is not a non-negative number, which would accept any timestamp', async () => {
+      const { baton, seconds } = await setup(hmac);
+      const headers = signed('secret-one', 'HOOK:v1', seconds() - 10_000, 'x');
+      for (const toleranceSec of [
+        Number.NaN,
+        -1,
+        Number.POSITIVE_INFINITY,
+        '300' as unknown as number,
+      ]) {
+        await expect(
+          baton.verifyRequest({ logical: 'HOOK', headers, body: 'x', toleranceSec }),
+        ).rejects.toMatchObject({ code: 'BATON_CONFIG' });
+      }
+    });
+  });
+
   describe('proof none', () => {
     it('checks the ref alone, only when chosen', async () => {
       const { baton } = await setup(hmac);

@@ -104,6 +104,11 @@ export class RequestVerifier {
     if (proof !== 'signature' && proof !== 'value' && proof !== 'none') {
       throw new ConfigError(`proof must be 'signature', 'value' or 'none'`);
     }
+    const tolerance = input.toleranceSec ?? DEFAULT_TOLERANCE_SEC;
+    if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) {
+      // NaN would make every timestamp look fresh.
+      throw new ConfigError('toleranceSec must be a non-negative number of seconds');
+    }
     const read = headerReader(input.headers);
     const presented = read(HEADER_REF);
     const now = this.clock();
@@ -112,8 +117,9 @@ export class RequestVerifier {
     if (!decision.accepted) return this.reject(logical, decision.reason, presented, now);
 
     let failure: VerifyRejectReason | undefined;
-    if (proof === 'signature') failure = await this.checkSignature(input, read, decision.ref, now);
-    else if (proof === 'value') failure = await this.checkValue(read, decision.ref);
+    if (proof === 'signature') {
+      failure = await this.checkSignature(input.body, tolerance, read, decision.ref, now);
+    } else if (proof === 'value') failure = await this.checkValue(read, decision.ref);
     if (failure !== undefined) return this.reject(logical, failure, presented, now);
 
     this.registry.recordAccept(logical, decision.ref, decision.match, now);
@@ -121,7 +127,8 @@ export class RequestVerifier {
   }
 
   private async checkSignature(
-    input: VerifyRequestInput,
+    body: SignedBody | undefined,
+    tolerance: number,
     read: (name: string) => string | undefined,
     ref: string,
     now: number,
@@ -129,7 +136,6 @@ export class RequestVerifier {
     const timestamp = read(HEADER_TIMESTAMP);
     if (timestamp === undefined) return 'missing_timestamp';
     if (!TIMESTAMP_PATTERN.test(timestamp)) return 'malformed_timestamp';
-    const tolerance = input.toleranceSec ?? DEFAULT_TOLERANCE_SEC;
     if (Math.abs(now / 1000 - Number(timestamp)) > tolerance) return 'stale_timestamp';
     const header = read(HEADER_SIGNATURE);
     if (header === undefined) return 'missing_signature';
@@ -140,7 +146,7 @@ export class RequestVerifier {
     const valid = await this.engine.verify(
       await material.hmacKey,
       signature,
-      signedPayload(timestamp, input.body ?? ''),
+      signedPayload(timestamp, body ?? ''),
     );
     return valid ? undefined : 'bad_signature';
   }
