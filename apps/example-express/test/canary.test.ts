@@ -6,7 +6,7 @@
 
 import { jsonLinesSink } from '@baton/core';
 import { manualClock } from '@baton/core/testing';
-import { captureOutput, recordingTelemetry } from '@baton-tools/test-kit';
+import { captureOutput, expectNoSecrets, recordingTelemetry } from '@baton-tools/test-kit';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { createExampleBaton } from '../src/example-baton.js';
@@ -97,16 +97,11 @@ describe('canary', () => {
       await sender.close();
 
       output.add(responses);
-      for (const point of await telemetry.points()) output.add(JSON.stringify(point));
-      for (const span of telemetry.spans.getFinishedSpans()) {
-        output.add(JSON.stringify({ name: span.name, attributes: span.attributes }));
-      }
+      output.add(await telemetry.emitted());
       const everything = output.text();
       expect(everything).toContain('"type":"promote"'); // audit lines reached stdout
       expect(everything).toContain('month,revenue');
-      for (const value of Object.values(ENV)) {
-        expect(everything, `a secret value leaked: ${value.slice(0, 6)}…`).not.toContain(value);
-      }
+      expectNoSecrets(everything, Object.values(ENV));
     } finally {
       output.restore();
     }

@@ -6,7 +6,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CapturedOutput, captureOutput, recordingTelemetry } from '@baton-tools/test-kit';
+import {
+  type CapturedOutput,
+  captureOutput,
+  expectNoSecrets,
+  recordingTelemetry,
+} from '@baton-tools/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -189,24 +194,12 @@ describe('canary', () => {
     }
     expect(errors).toHaveLength(11);
     output.add(events.map((event) => JSON.stringify(event)));
-    for (const point of await telemetry.points()) output.add(JSON.stringify(point));
-    for (const span of telemetry.spans.getFinishedSpans()) {
-      output.add(
-        JSON.stringify({
-          name: span.name,
-          attributes: span.attributes,
-          status: span.status,
-          events: span.events,
-        }),
-      );
-    }
+    output.add(await telemetry.emitted());
     expect(events.length).toBeGreaterThan(30);
     expect(telemetry.spans.getFinishedSpans().length).toBeGreaterThan(5);
 
     const everything = output.text();
     expect(everything).toContain('verify_reject'); // the JSON-lines sink really wrote to stdout
-    for (const canary of CANARIES) {
-      expect(everything, `a secret value leaked: ${canary.slice(0, 6)}…`).not.toContain(canary);
-    }
+    expectNoSecrets(everything, CANARIES);
   });
 });

@@ -4,6 +4,7 @@ export { captureOutput } from './capture-output.js';
 export type { ChildWorker } from './child-worker.js';
 export { startWorker } from './child-worker.js';
 export { deferred } from './deferred.js';
+export { expectNoSecrets } from './expect-no-secrets.js';
 export type { RecordedPoint } from './recording-telemetry.js';
 export { recordingTelemetry } from './recording-telemetry.js';
 export type { StoreContractCase } from './store-contract.js';

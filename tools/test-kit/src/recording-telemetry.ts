@@ -41,6 +41,19 @@ export function recordingTelemetry() {
         ),
       );
     },
+    /** Every metric point and finished span as JSON lines: what a canary searches. */
+    async emitted(): Promise<string> {
+      const points = (await this.points()).map((point) => JSON.stringify(point));
+      const finished = spans.getFinishedSpans().map((span) =>
+        JSON.stringify({
+          name: span.name,
+          attributes: span.attributes,
+          status: span.status,
+          events: span.events,
+        }),
+      );
+      return [...points, ...finished].join('\n');
+    },
     /** The scope names metrics were recorded under. */
     async scopes(): Promise<string[]> {
       const { resourceMetrics } = await reader.collect();
