@@ -18,7 +18,7 @@ export class BatonUnavailableException extends HttpException {
   }
 }
 
-/** 413 `{"error":"too_large"}`: a signed body beyond `maxBodyBytes`. */
+/** 413 `{"error":"payload_too_large"}`: a signed body beyond `maxBodyBytes`. */
 export class BatonBodyTooLargeException extends HttpException {
   constructor() {
     super(TOO_LARGE_BODY, HttpStatus.PAYLOAD_TOO_LARGE);

@@ -19,7 +19,7 @@ export const UNAUTHORIZED_BODY = { error: 'unauthorized' } as const;
 /** The body when a secret or the registry cannot be read (status 503): the caller may retry. */
 export const UNAVAILABLE_BODY = { error: 'unavailable' } as const;
 /** The body when a signed body is larger than the guard reads (status 413). */
-export const TOO_LARGE_BODY = { error: 'too_large' } as const;
+export const TOO_LARGE_BODY = { error: 'payload_too_large' } as const;
 
 /**
  * The injection token of one secret injected by name (what `@InjectSecret(ref)` injects), for

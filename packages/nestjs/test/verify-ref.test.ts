@@ -106,7 +106,7 @@ describe('@VerifyRef with signature proof, through NestFactory on a real port', 
     expect(JSON.parse(ok.text)).toEqual({ bytes: text.length });
     const big = 'x'.repeat(65);
     const tooLarge = await post('/raw', await sign(running, big), big, 'application/octet-stream');
-    expect(tooLarge).toMatchObject({ status: 413, text: '{"error":"too_large"}' });
+    expect(tooLarge).toMatchObject({ status: 413, text: '{"error":"payload_too_large"}' });
   });
 
   it('says clearly, with rawBody off, that the app must be created with rawBody: true', async () => {
