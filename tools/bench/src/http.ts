@@ -9,6 +9,8 @@ import { printTable } from './harness.js';
 
 export interface ServerHandle {
   url: string;
+  /** CPU time the server process has used so far, in microseconds (user + system). */
+  cpuMicros(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -36,6 +38,16 @@ export async function startServer(
   child.removeAllListeners('exit');
   return {
     url: `http://127.0.0.1:${port}`,
+    cpuMicros: () =>
+      new Promise<number>((resolve) => {
+        const onMessage = (message: { cpuMicros?: number }) => {
+          if (typeof message?.cpuMicros !== 'number') return;
+          child.off('message', onMessage);
+          resolve(message.cpuMicros);
+        };
+        child.on('message', onMessage);
+        child.send({ cpu: true });
+      }),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -45,8 +57,16 @@ export async function startServer(
   };
 }
 
-/** Called by a server script: tells the parent which port it listens on. */
+/**
+ * Called by a server script: tells the parent which port it listens on, and answers its
+ * requests for the CPU time used so far.
+ */
 export function reportListening(port: number): void {
+  process.on('message', (message: { cpu?: boolean }) => {
+    if (message?.cpu !== true) return;
+    const { user, system } = process.cpuUsage();
+    process.send?.({ cpuMicros: user + system });
+  });
   process.send?.({ listening: port });
 }
 
@@ -57,7 +77,7 @@ export interface LoadOptions {
   body?: string;
   /** Concurrent connections. Default 50. */
   connections?: number;
-  /** Seconds measured. Default 5. */
+  /** Seconds measured. Default 4. */
   durationSec?: number;
 }
 
@@ -78,7 +98,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     headers: options.headers,
     body: options.body,
     connections: options.connections ?? 50,
-    duration: options.durationSec ?? 5,
+    duration: options.durationSec ?? 4,
   });
   return {
     requestsPerSec: result.requests.average,
@@ -95,7 +115,13 @@ export interface HttpVariant extends Omit<LoadOptions, 'durationSec' | 'connecti
 }
 
 export interface CompareOptions {
-  /** Measured rounds per variant, alternating order to cancel drift. Default 2. */
+  /**
+   * The server every variant runs on: its CPU time per request is measured too. A cheap bare
+   * route can be limited by the load generator sharing the machine rather than by the server;
+   * CPU per request shows what each route costs the server either way.
+   */
+  server?: ServerHandle;
+  /** Measured rounds per variant, alternating order to cancel drift. Default 5. */
   rounds?: number;
   durationSec?: number;
   connections?: number;
@@ -108,6 +134,12 @@ export interface VariantSummary {
   requestsPerSec: number;
   p99Ms: number;
   p50Ms: number;
+  /** Median over rounds of this variant's throughput ÷ the first variant's, same round. */
+  throughputRatio: number;
+  /** Server CPU microseconds per request (median over rounds), when the server was given. */
+  cpuMicrosPerRequest?: number;
+  /** Median over rounds of the first variant's CPU per request ÷ this variant's. */
+  capacityRatio?: number;
 }
 
 /**
@@ -120,52 +152,103 @@ export async function compareHttp(
   variants: HttpVariant[],
   options: CompareOptions = {},
 ): Promise<VariantSummary[]> {
-  const rounds = options.rounds ?? 2;
-  const durationSec = options.durationSec ?? 5;
+  const rounds = options.rounds ?? 5;
+  const durationSec = options.durationSec ?? 4;
   const connections = options.connections ?? 50;
   for (const variant of variants) {
     await load({ ...variant, durationSec: options.warmupSec ?? 2, connections });
   }
-  const results = new Map<string, LoadResult[]>(variants.map((variant) => [variant.name, []]));
+  // Per round, each variant's throughput and CPU per request; ratios are taken within a round
+  // (the variants ran minutes apart at most) and the median over rounds is reported, so a
+  // machine whose speed drifts moves numerator and denominator alike.
+  const rows = variants.map(() => [] as { result: LoadResult; cpuMicros?: number }[]);
   for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? variants : [...variants].reverse();
-    for (const variant of order) {
+    const order = variants.map((_, index) => index);
+    if (round % 2 === 1) order.reverse();
+    for (const index of order) {
+      const variant = variants[index] as HttpVariant;
+      const cpuBefore = await options.server?.cpuMicros();
       const result = await load({ ...variant, durationSec, connections });
+      const cpuAfter = await options.server?.cpuMicros();
       if (result.non2xx > 0 || result.errors > 0) {
         throw new Error(
           `${variant.name}: ${result.non2xx} non-2xx answers and ${result.errors} errors`,
         );
       }
-      results.get(variant.name)?.push(result);
+      rows[index]?.push({
+        result,
+        ...(cpuBefore === undefined || cpuAfter === undefined
+          ? {}
+          : { cpuMicros: (cpuAfter - cpuBefore) / result.total }),
+      });
     }
   }
-  const summaries = variants.map((variant) => {
-    const runs = results.get(variant.name) ?? [];
+  const baselineRuns = rows[0] ?? [];
+  const summaries: VariantSummary[] = variants.map((variant, index) => {
+    const runs = rows[index] ?? [];
     const mean = (pick: (run: LoadResult) => number) =>
-      runs.reduce((sum, run) => sum + pick(run), 0) / runs.length;
+      runs.reduce((sum, run) => sum + pick(run.result), 0) / runs.length;
+    const cpuRuns = runs.map((run) => run.cpuMicros).filter((cpu) => cpu !== undefined);
     return {
       name: variant.name,
       requestsPerSec: mean((run) => run.requestsPerSec),
       p50Ms: mean((run) => run.p50Ms),
       p99Ms: mean((run) => run.p99Ms),
+      throughputRatio: median(
+        runs.map(
+          (run, round) =>
+            run.result.requestsPerSec / (baselineRuns[round]?.result.requestsPerSec ?? 1),
+        ),
+      ),
+      ...(cpuRuns.length === runs.length
+        ? {
+            cpuMicrosPerRequest: median(cpuRuns),
+            capacityRatio: median(
+              runs.map(
+                (run, round) => (baselineRuns[round]?.cpuMicros ?? 0) / (run.cpuMicros ?? 1),
+              ),
+            ),
+          }
+        : {}),
     };
   });
-  const baseline = summaries[0];
+  const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
+  const withCpu = summaries.every((summary) => summary.capacityRatio !== undefined);
   printTable(
     title,
-    ['route', 'req/s', 'p50 ms', 'p99 ms', 'vs baseline'],
+    [
+      'route',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'vs baseline',
+      ...(withCpu ? ['server CPU µs/req', 'capacity vs baseline'] : []),
+    ],
     summaries.map((summary) => [
       summary.name,
       summary.requestsPerSec.toFixed(0),
       summary.p50Ms.toFixed(2),
       summary.p99Ms.toFixed(2),
-      baseline === undefined
-        ? ''
-        : `${((summary.requestsPerSec / baseline.requestsPerSec) * 100).toFixed(1)}%`,
+      percent(summary.throughputRatio),
+      ...(withCpu
+        ? [(summary.cpuMicrosPerRequest ?? 0).toFixed(1), percent(summary.capacityRatio ?? 0)]
+        : []),
     ]),
   );
   process.stdout.write(
-    `(${connections} connections, ${rounds} × ${durationSec} s per route, alternating)\n`,
+    `(${connections} connections, ${rounds} × ${durationSec} s per route in alternating order; ` +
+      'ratios are medians of per-round ratios' +
+      (withCpu
+        ? '; capacity: the baseline’s server CPU per request ÷ the route’s, the throughput a server-bound process keeps)\n'
+        : ')\n'),
   );
   return summaries;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }

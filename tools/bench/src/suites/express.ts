@@ -44,8 +44,7 @@ export default async function expressSuite(): Promise<void> {
         },
         { name: 'verifyRef value (API key)', url: `${server.url}/api-key`, headers: keyed, body },
       ],
-      // Three alternating rounds: HTTP numbers swing more than in-process ones.
-      { rounds: 3 },
+      { server },
     );
   } finally {
     await server.stop();

@@ -9,8 +9,8 @@ export default async function hono(): Promise<void> {
   );
   try {
     const { webhook, reports } = await adapterVariants(server.url);
-    await compareHttp('Hono: signed webhook (HMAC over the raw body)', webhook);
-    await compareHttp('Hono: API key (value proof)', reports);
+    await compareHttp('Hono: signed webhook (HMAC over the raw body)', webhook, { server });
+    await compareHttp('Hono: API key (value proof)', reports, { server });
   } finally {
     await server.stop();
   }

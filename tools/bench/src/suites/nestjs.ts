@@ -11,8 +11,8 @@ export default async function nestjs(): Promise<void> {
   });
   try {
     const { webhook, reports } = await adapterVariants(server.url);
-    await compareHttp('NestJS: signed webhook (HMAC over the raw body)', webhook);
-    await compareHttp('NestJS: API key (value proof)', reports);
+    await compareHttp('NestJS: signed webhook (HMAC over the raw body)', webhook, { server });
+    await compareHttp('NestJS: API key (value proof)', reports, { server });
   } finally {
     await server.stop();
   }
