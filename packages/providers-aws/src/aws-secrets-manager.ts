@@ -163,24 +163,12 @@ class AwsSecretsManager implements AwsSecretsManagerSource {
       const bundle = await this.readBundle(location, displayRef(ref.ref));
       return bundleValue(this.name, ref, bundle, location.key);
     }
-    let answer: GetSecretValueCommandOutput;
-    try {
-      answer = await this.client.send(
-        new GetSecretValueCommand({
-          SecretId: location.secretId,
-          VersionStage: location.versionStage,
-        }),
-      );
-    } catch (error) {
-      if (errorTypeOf(error) === 'ResourceNotFoundException') return undefined;
-      throw this.failure(
-        error,
-        'GetSecretValue',
-        displayRef(ref.ref),
-        describeLocation(ref, location),
-      );
-    }
-    return textOf(this.name, ref, answer);
+    const answer = await this.getSecretValue(
+      location,
+      displayRef(ref.ref),
+      describeLocation(ref, location),
+    );
+    return answer === undefined ? undefined : textOf(this.name, ref, answer);
   }
 
   async getMany(refs: readonly ParsedRef[]): Promise<ReadonlyMap<string, string | undefined>> {
@@ -420,18 +408,8 @@ class AwsSecretsManager implements AwsSecretsManagerSource {
     shown: string,
   ): Promise<Bundle | undefined> {
     const where = `bundle "${location.secretId}" at ${location.versionStage}`;
-    let answer: GetSecretValueCommandOutput;
-    try {
-      answer = await this.client.send(
-        new GetSecretValueCommand({
-          SecretId: location.secretId,
-          VersionStage: location.versionStage,
-        }),
-      );
-    } catch (error) {
-      if (errorTypeOf(error) === 'ResourceNotFoundException') return undefined;
-      throw this.failure(error, 'GetSecretValue', shown, ` of ${where}`);
-    }
+    const answer = await this.getSecretValue(location, shown, ` of ${where}`);
+    if (answer === undefined) return undefined;
     const text = answer.SecretString ?? decodeBinary(answer.SecretBinary);
     let parsed: unknown;
     try {
@@ -444,6 +422,25 @@ class AwsSecretsManager implements AwsSecretsManagerSource {
       throw new BundleFormatError(this.name, shown, `the ${where} is not a JSON object`);
     }
     return parsed as Bundle;
+  }
+
+  /** One GetSecretValue; a secret or label that does not exist is absent, not an error. */
+  private async getSecretValue(
+    location: AwsSecretLocation,
+    shown: string,
+    detail: string,
+  ): Promise<GetSecretValueCommandOutput | undefined> {
+    try {
+      return await this.client.send(
+        new GetSecretValueCommand({
+          SecretId: location.secretId,
+          VersionStage: location.versionStage,
+        }),
+      );
+    } catch (error) {
+      if (errorTypeOf(error) === 'ResourceNotFoundException') return undefined;
+      throw this.failure(error, 'GetSecretValue', shown, detail);
+    }
   }
 
   private failure(
