@@ -6,6 +6,7 @@ import {
   tryParseRef,
   type VerifyRequestResult,
 } from '@baton/core';
+import { readBody } from '@baton/core/node';
 import type { Request, RequestHandler, Response } from 'express';
 import { answer } from './answer.js';
 import {
@@ -15,7 +16,6 @@ import {
   UNAVAILABLE_BODY,
 } from './constants.js';
 import { BodyConsumedError } from './errors.js';
-import { readRawBody } from './raw-body.js';
 
 /**
  * Why `verifyRef` refused a request: core's verdict (`status` 401, or 503 for
@@ -111,7 +111,7 @@ export function verifyRef(baton: Baton, options: VerifyRefOptions): RequestHandl
         // The caller went away before its body was read: there is nobody to answer.
         return;
       } else {
-        const read = await readRawBody(req, limit);
+        const read = await readBody(req, limit);
         // The caller went away: there is nobody to answer.
         if (read.kind === 'aborted') return;
         if (read.kind === 'too_large') return reject(req, res, BODY_TOO_LARGE);

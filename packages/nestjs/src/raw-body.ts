@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { readBody } from '@baton/core/node';
 import { RawBodyMissingError } from './errors.js';
 
 /** A request as the Express platform hands it over, with what `rawBody: true` keeps. */
@@ -23,17 +24,15 @@ export async function rawBodyOf(
     if (hasNoBody(req)) return Buffer.alloc(0);
     throw new RawBodyMissingError(logical);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer | string>) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    size += bytes.length;
-    if (size > maxBytes) return new BodyTooLarge();
-    chunks.push(bytes);
-  }
-  req.rawBody = Buffer.concat(chunks);
+  const read = await readBody(req, maxBytes);
+  if (read.kind === 'too_large') return new BodyTooLarge();
+  if (read.kind === 'aborted') throw new BodyAbortedError();
+  req.rawBody = read.body;
   return req.rawBody;
 }
+
+/** The caller went away before its body arrived: there is nothing to verify. */
+class BodyAbortedError extends Error {}
 
 function hasNoBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length'];
