@@ -34,5 +34,16 @@ export const HEADER_REF = 'x-baton-ref';
 export const HEADER_TIMESTAMP = 'x-baton-timestamp';
 export const HEADER_SIGNATURE = 'x-baton-signature';
 export const HEADER_KEY = 'x-baton-key';
+/**
+ * The JSON bodies of every adapter's answer to a refused request, by status. They say
+ * nothing about why (the reason goes to the audit event): 401 for any refusal, 503 when the
+ * secret or the registry cannot be read (the caller should retry), 413 for a signed body
+ * over the adapter's limit.
+ */
+export const REJECTION_BODIES = Object.freeze({
+  401: Object.freeze({ error: 'unauthorized' }),
+  413: Object.freeze({ error: 'payload_too_large' }),
+  503: Object.freeze({ error: 'unavailable' }),
+} as const);
 /** Prefix of the signature header value: the scheme version. */
 export const SIGNATURE_SCHEME = 'v1';

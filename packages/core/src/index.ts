@@ -27,6 +27,7 @@ export {
   HEADER_REF,
   HEADER_SIGNATURE,
   HEADER_TIMESTAMP,
+  REJECTION_BODIES,
 } from './constants.js';
 export {
   configure,

@@ -1,3 +1,5 @@
+import { REJECTION_BODIES } from '@baton/core';
+
 /** Tokens, metadata keys and defaults of the Nest module, named once. */
 
 /** Injection token of the module's `Baton` (`@Inject(BATON) baton: Baton`). */
@@ -15,11 +17,11 @@ export const DEFAULT_PROOF = 'signature';
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 
 /** The body of every rejected request (status 401). */
-export const UNAUTHORIZED_BODY = { error: 'unauthorized' } as const;
+export const UNAUTHORIZED_BODY = REJECTION_BODIES[401];
 /** The body when a secret or the registry cannot be read (status 503): the caller may retry. */
-export const UNAVAILABLE_BODY = { error: 'unavailable' } as const;
+export const UNAVAILABLE_BODY = REJECTION_BODIES[503];
 /** The body when a signed body is larger than the guard reads (status 413). */
-export const TOO_LARGE_BODY = { error: 'payload_too_large' } as const;
+export const TOO_LARGE_BODY = REJECTION_BODIES[413];
 
 /**
  * The injection token of one secret injected by name (what `@InjectSecret(ref)` injects), for
