@@ -12,7 +12,9 @@ export type AuditEventType =
   | 'verify_reject'
   | 'secret_read'
   | 'secret_stale_served'
-  | 'source_error';
+  | 'source_error'
+  | 'rotate'
+  | 'rotate_failed';
 
 /**
  * One audit event. It names refs, never secret values; a presented ref that does not parse
@@ -41,6 +43,12 @@ export interface AuditEvent {
   /** For `source_error`: the kind of error (its name and code), never its message. */
   error?: string;
 }
+
+/**
+ * An event another package records through a Baton's sinks (`baton.audit(event)`), such as a
+ * rotation run's `rotate`; `at` defaults to the Baton's clock.
+ */
+export type AuditInput = Omit<AuditEvent, 'at'> & { at?: Date };
 
 /** An audit event before delivery: its time is kept as a number until a sink needs text. */
 export type AuditRecord = Omit<AuditEvent, 'at'> & { atMs: number };

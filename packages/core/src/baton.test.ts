@@ -93,3 +93,33 @@ describe('close', () => {
     await expect(baton.ready()).rejects.toMatchObject({ code: 'BATON_CLOSED' });
   });
 });
+
+describe('audit events from other packages', () => {
+  it('go through the Baton sinks with its clock, like its own events', async () => {
+    const events: unknown[] = [];
+    const baton = createBaton({ audit: (event) => events.push(event), clock: () => 86_400_000 });
+    baton.audit({
+      type: 'rotate',
+      logical: 'API_KEY',
+      ref: 'API_KEY:v3',
+      previousRef: 'API_KEY:v2',
+    });
+    baton.audit({
+      type: 'rotate_failed',
+      logical: 'API_KEY',
+      reason: 'test',
+      at: new Date('2026-01-02T03:04:05.000Z'),
+    });
+    await baton.flush();
+    expect(events).toEqual([
+      {
+        type: 'rotate',
+        logical: 'API_KEY',
+        at: '1970-01-02T00:00:00.000Z',
+        ref: 'API_KEY:v3',
+        previousRef: 'API_KEY:v2',
+      },
+      { type: 'rotate_failed', logical: 'API_KEY', at: '2026-01-02T03:04:05.000Z', reason: 'test' },
+    ]);
+  });
+});

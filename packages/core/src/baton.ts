@@ -1,4 +1,10 @@
-import { AuditLog, type AuditOption, type AuditSink, jsonLinesSink } from './audit.js';
+import {
+  type AuditInput,
+  AuditLog,
+  type AuditOption,
+  type AuditSink,
+  jsonLinesSink,
+} from './audit.js';
 import {
   DEFAULT_AUDIT_BUFFER,
   DEFAULT_GRACE_ANCHOR,
@@ -149,6 +155,12 @@ export interface Baton {
   sign(logical: string, body: SignedBody, options?: SignOptions): Promise<SignedHeaders>;
   /** Verifies a request (ref, proof, timestamp), audited; adapters call this. */
   verifyRequest(input: VerifyRequestInput): Promise<VerifyRequestResult>;
+  /**
+   * Records an event through this Baton's audit sinks, as its own events are: buffered,
+   * never blocking, never throwing. For packages built on Baton (a rotation run's `rotate`
+   * and `rotate_failed`). Events name refs, never values.
+   */
+  audit(event: AuditInput): void;
   /** Loads the registry snapshot from its store. */
   ready(): Promise<void>;
   /** Delivers every buffered audit event. */
@@ -317,6 +329,13 @@ class BatonInstance implements Baton {
     return this.verifier.verify(input);
   }
 
+  audit(event: AuditInput): void {
+    if (!this.auditLog.enabled) return;
+    const { at, ...fields } = event;
+    const atMs = at instanceof Date && !Number.isNaN(at.getTime()) ? at.getTime() : this.clock();
+    this.auditLog.emit({ ...fields, atMs });
+  }
+
   async ready(): Promise<void> {
     this.assertOpen('load the registry');
     return this.registry.ready();
@@ -329,6 +348,7 @@ class BatonInstance implements Baton {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.resolver.close();
     await this.auditLog.close();
     await this.registry.close();
   }

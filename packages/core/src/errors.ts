@@ -34,15 +34,22 @@ export class SecretRefError extends BatonError {
   }
 }
 
-/** No source in the chain holds a value for the ref. `ref` is as `displayRef` shows it. */
+/**
+ * No source in the chain holds a value for the ref. `ref` is as `displayRef` shows it. The
+ * message says what to create, from each source's `hint` (a name is shown only when the ref
+ * does not look like a credential).
+ */
 export class SecretNotFoundError extends BatonError {
   readonly ref: string;
 
-  constructor(ref: string, sources: readonly string[]) {
+  constructor(ref: string, sources: readonly string[], hints: readonly string[] = []) {
     const shown = displayRef(ref);
+    const tried = `tried: ${sources.join(', ') || 'none'}`;
     super(
       'BATON_NOT_FOUND',
-      `No value for ${shown} in any source (tried: ${sources.join(', ') || 'none'})`,
+      hints.length > 0 && shown === ref
+        ? `No value for ${shown}: ${hints.join(', or ')} (${tried})`
+        : `No value for ${shown} in any source (${tried})`,
     );
     this.ref = shown;
   }

@@ -58,6 +58,11 @@ export class SecretCache {
     return this.entries.delete(ref);
   }
 
+  /** Drops every entry whose ref matches. */
+  deleteWhere(matches: (ref: string) => boolean): void {
+    for (const ref of [...this.entries.keys()]) if (matches(ref)) this.entries.delete(ref);
+  }
+
   clear(): void {
     this.entries.clear();
   }

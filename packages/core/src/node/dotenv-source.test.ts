@@ -15,6 +15,16 @@ afterEach(async () => {
 });
 
 describe('dotenvSource', () => {
+  it('says which key to add to which file when a ref is missing', async () => {
+    const baton = createBaton({
+      sources: [dotenvSource({ path: join(dir, '.env') })],
+      audit: false,
+    });
+    await expect(baton.getSecret('OPENAI_KEY:v2')).rejects.toThrow(
+      `No value for OPENAI_KEY:v2: add OPENAI_KEY_V2 to ${join(dir, '.env')} (tried: dotenv)`,
+    );
+  });
+
   it('reads NAME_VN keys parsed by dotenv, without writing process.env', async () => {
     const path = join(dir, '.env');
     await writeFile(

@@ -22,7 +22,8 @@ export interface DotenvSourceOptions {
  * createBaton({ sources: [envSource(), dotenvSource({ path: '.env' })] });
  */
 export function dotenvSource(options: DotenvSourceOptions = {}): SecretSource {
-  const path = resolve(options.path ?? '.env');
+  const given = options.path ?? '.env';
+  const path = resolve(given);
   const name = options.name ?? 'dotenv';
 
   async function load(): Promise<Record<string, string>> {
@@ -43,6 +44,7 @@ export function dotenvSource(options: DotenvSourceOptions = {}): SecretSource {
       const values = await load();
       return new Map(refs.map((ref) => [ref.ref, nonEmpty(values[envKey(ref)])]));
     },
+    hint: (ref) => `add ${envKey(ref)} to ${given}`,
   };
 }
 

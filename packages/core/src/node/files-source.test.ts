@@ -15,6 +15,13 @@ afterEach(async () => {
 });
 
 describe('filesSource', () => {
+  it('says which file to create when a ref is missing', async () => {
+    const baton = createBaton({ sources: [filesSource({ dir })], audit: false });
+    await expect(baton.getSecret('DB_PASSWORD:v3')).rejects.toThrow(
+      `No value for DB_PASSWORD:v3: create the file ${join(dir, 'DB_PASSWORD_V3')} (tried: files)`,
+    );
+  });
+
   it('reads one file per key, dropping one trailing newline', async () => {
     await writeFile(join(dir, 'DB_PASSWORD_V3'), 'p@ss\n');
     await writeFile(join(dir, 'API_TOKEN'), 'tok\r\n');

@@ -59,5 +59,6 @@ export function filesSource(options: FilesSourceOptions): SecretSource {
         await handle.close();
       }
     },
+    hint: (ref) => `create the file ${join(dir, fileName(ref))}`,
   };
 }
