@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkTarball } from './check-tarball.js';
 import { pack } from './pack.js';
+import { exportedSpecifiers, requireFailures } from './require-entries.js';
 
 /** The repository this package belongs to. */
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -42,8 +43,9 @@ export function publishablePackages(root: string): Publishable[] {
 }
 
 /**
- * Packs the given packages (their `dist/` must be built) into `destination` and checks each
- * tarball with {@link checkTarball}.
+ * Packs the given packages (their `dist/` must be built) into `destination`, checks each
+ * tarball with {@link checkTarball}, and loads every entry the package exports with
+ * `require()`, as a CommonJS app on a supported Node would.
  *
  * @example
  * const results = await packCheck(REPOSITORY_ROOT, publishablePackages(REPOSITORY_ROOT), tmp);
@@ -66,6 +68,12 @@ export async function packCheck(
       const problems = await checkTarball(await readFile(tarball.tarball), tarball.files, {
         directory: each.directory,
       });
+      const manifest = JSON.parse(
+        await readFile(join(root, each.directory, 'package.json'), 'utf8'),
+      ) as { exports?: unknown };
+      const failures = await requireFailures(root, exportedSpecifiers(each.name, manifest.exports));
+      for (const failure of failures)
+        problems.push(`require() of ${failure}: CommonJS apps cannot load it`);
       return { ...each, tarball: tarball.tarball, problems };
     }),
   );
