@@ -36,10 +36,10 @@ describe('the docs check', () => {
     const lines = problemsOf('run-failure');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
-      /^tools\/docs-check\/test\/fixtures\/run-failure\.md:7: the block tagged "ts run" failed \(exit code 1\):/,
+      /^tools\/docs-check\/test\/fixtures\/run-failure\.md:6: the block tagged "ts run" failed \(exit code 1\):/,
     );
-    expect(lines[0]).toContain('NoEntryError: No registry entry for WEBHOOK_SECRET');
-    expect(lines[0]).toContain('(tools/docs-check/test/fixtures/run-failure.md:7:1)');
+    expect(lines[0]).toContain('Error: the example expected ready to be true');
+    expect(lines[0]).toContain('(tools/docs-check/test/fixtures/run-failure.md:6:26)');
   });
 
   it('stops a run block that outlives its time', async () => {
