@@ -39,6 +39,7 @@ export async function startService(
   issuer: Issuer,
   schema: string,
   options: Partial<SecretsServiceOptions> = {},
+  port = 0,
 ): Promise<RunningService> {
   const baton = options.baton ?? (await keyBaton());
   const logs: LogRecord[] = [];
@@ -50,7 +51,7 @@ export async function startService(
     ...options,
     baton,
   });
-  const { url } = await service.listen();
+  const { url } = await service.listen({ port });
   return { service, url, logs, baton, close: () => service.close() };
 }
 
