@@ -277,4 +277,22 @@ describe.skipIf(!available)('the secrets API over HTTP', () => {
   it('answers /healthz with 200 while the database answers', async () => {
     expect(await call('GET', '/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
   });
+
+  it('serves Prometheus metrics: requests by route template and status, CAS conflicts, latency; no paths', async () => {
+    const response = await fetch(`${api.url}/metrics`);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const text = await response.text();
+    expect(text).toMatch(
+      /baton_api_requests_total\{route="\/secrets\/\{path\}",method="PATCH",status="200"\} [1-9]/,
+    );
+    expect(text).toMatch(
+      /baton_api_requests_total\{route="\/secrets\/\{path\}",method="PATCH",status="409"\} [1-9]/,
+    );
+    expect(text).toMatch(/baton_api_cas_conflicts_total [1-9]/);
+    expect(text).toMatch(/baton_api_validation_failures_total\{rule="stripe-key"\} [1-9]/);
+    expect(text).toMatch(
+      /baton_api_request_duration_seconds_bucket\{le="0.05",route="\/secrets\/\{path\}",method="GET"\} [1-9]/,
+    );
+    expect(text).not.toContain('app/db');
+  });
 });
