@@ -4,13 +4,11 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expectNoSecrets } from '@baton-tools/test-kit';
+import { AUDIENCE, ISSUER, type Issuer, startIssuer } from '@baton-tools/test-kit/jwks';
 import { adminDatabase, DATABASE_URL, postgresAvailable } from '@baton-tools/test-kit/postgres';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -20,33 +18,21 @@ const admin = adminDatabase();
 const KEY_V1 = randomBytes(32).toString('base64');
 const KEY_V2 = randomBytes(32).toString('base64');
 const VALUE = 'canary-value-of-the-api-7b3e51';
-let jwksUrl: string;
+let issuer: Issuer;
 let token: string;
-let closeIssuer: () => void;
 let env: Record<string, string>;
 let service: ChildProcess | undefined;
 let output = '';
 
 beforeAll(async () => {
-  const { privateKey, publicKey } = await generateKeyPair('ES256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' };
-  const issuer = createServer((_req, res) => res.end(JSON.stringify({ keys: [jwk] })));
-  await new Promise<void>((resolve) => issuer.listen(0, '127.0.0.1', resolve));
-  jwksUrl = `http://127.0.0.1:${(issuer.address() as AddressInfo).port}/jwks.json`;
-  closeIssuer = () => issuer.close();
-  token = await new SignJWT({ scope: 'secrets:read secrets:write' })
-    .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
-    .setSubject('operator')
-    .setIssuer('https://id.test/')
-    .setAudience('secrets-api')
-    .setExpirationTime('10m')
-    .sign(privateKey);
+  issuer = await startIssuer();
+  token = await issuer.token({ sub: 'operator', scope: 'secrets:read secrets:write' });
   env = {
     PATH: process.env.PATH ?? '',
     BATON_API_DATABASE_URL: DATABASE_URL,
-    BATON_API_JWKS_URL: jwksUrl,
-    BATON_API_ISSUER: 'https://id.test/',
-    BATON_API_AUDIENCE: 'secrets-api',
+    BATON_API_JWKS_URL: issuer.jwksUrl,
+    BATON_API_ISSUER: ISSUER,
+    BATON_API_AUDIENCE: AUDIENCE,
     BATON_API_PORT: '0',
     BATON_API_SCHEMA: admin.schema('secrets_app'),
     SECRETS_API_KEY_V1: KEY_V1,
@@ -56,7 +42,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (service?.exitCode === null) service.kill('SIGKILL');
-  closeIssuer?.();
+  await issuer?.close();
   await admin.cleanup();
 });
 

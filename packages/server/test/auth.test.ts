@@ -1,9 +1,9 @@
 import { request } from 'node:http';
+import { AUDIENCE, ISSUER, type Issuer, makeKey, startIssuer } from '@baton-tools/test-kit/jwks';
 import { adminDatabase, postgresAvailable } from '@baton-tools/test-kit/postgres';
 import { base64url, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jwtAuth } from '../src/index.js';
-import { AUDIENCE, ISSUER, type Issuer, makeKey, startIssuer } from './support/issuer.js';
 import { type RunningService, startService } from './support/service.js';
 
 const available = await postgresAvailable();

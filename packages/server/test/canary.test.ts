@@ -7,11 +7,11 @@
  */
 import { type AuditEvent, createBaton, defaultsSource } from '@baton/core';
 import { captureOutput, expectNoSecrets, recordingTelemetry } from '@baton-tools/test-kit';
+import { AUDIENCE, ISSUER, startIssuer } from '@baton-tools/test-kit/jwks';
 import { adminDatabase, DATABASE_URL, postgresAvailable } from '@baton-tools/test-kit/postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { secretsApiSource } from '../src/client/index.js';
 import { createSecretsService } from '../src/index.js';
-import { AUDIENCE, ISSUER, startIssuer } from './support/issuer.js';
 import { newKey } from './support/service.js';
 import { type EventStream, openEvents } from './support/sse.js';
 

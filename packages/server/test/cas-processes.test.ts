@@ -1,7 +1,7 @@
 import { type ChildWorker, startWorker } from '@baton-tools/test-kit';
+import { type Issuer, startIssuer } from '@baton-tools/test-kit/jwks';
 import { adminDatabase, DATABASE_URL, postgresAvailable } from '@baton-tools/test-kit/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Issuer, startIssuer } from './support/issuer.js';
 import { keyBaton, newKey, type RunningService, startService } from './support/service.js';
 
 const available = await postgresAvailable();

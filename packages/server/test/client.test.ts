@@ -1,8 +1,8 @@
 import { type Baton, createBaton } from '@baton/core';
+import { type Issuer, startIssuer } from '@baton-tools/test-kit/jwks';
 import { adminDatabase, postgresAvailable } from '@baton-tools/test-kit/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretsApiSource, VersionConflictError } from '../src/client/index.js';
-import { type Issuer, startIssuer } from './support/issuer.js';
 import { keyBaton, type RunningService, startService } from './support/service.js';
 
 const available = await postgresAvailable();

@@ -1,8 +1,8 @@
 import { createBaton, defaultsSource } from '@baton/core';
+import { AUDIENCE, ISSUER, type Issuer, startIssuer } from '@baton-tools/test-kit/jwks';
 import { adminDatabase, DATABASE_URL, postgresAvailable } from '@baton-tools/test-kit/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretsService, EncryptionKeyError } from '../src/index.js';
-import { AUDIENCE, ISSUER, type Issuer, startIssuer } from './support/issuer.js';
 import { newKey, type RunningService, startService } from './support/service.js';
 
 const available = await postgresAvailable();

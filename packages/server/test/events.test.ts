@@ -1,7 +1,7 @@
+import { type Issuer, startIssuer } from '@baton-tools/test-kit/jwks';
 import { adminDatabase, postgresAvailable } from '@baton-tools/test-kit/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SecretChange } from '../src/index.js';
-import { type Issuer, startIssuer } from './support/issuer.js';
 import { keyBaton, type RunningService, startService } from './support/service.js';
 import { openEvents } from './support/sse.js';
 

@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
+import { type Issuer, startIssuer } from '@baton-tools/test-kit/jwks';
 import { adminDatabase, postgresAvailable } from '@baton-tools/test-kit/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Issuer, startIssuer } from './support/issuer.js';
 import { type RunningService, startService } from './support/service.js';
 
 const available = await postgresAvailable();

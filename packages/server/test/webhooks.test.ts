@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { createBaton, defaultsSource } from '@baton/core';
 import { verifyRef } from '@baton/express';
+import { type Issuer, startIssuer } from '@baton-tools/test-kit/jwks';
 import { adminDatabase, postgresAvailable } from '@baton-tools/test-kit/postgres';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Issuer, startIssuer } from './support/issuer.js';
 import { newKey, type RunningService, startService } from './support/service.js';
 
 const available = await postgresAvailable();

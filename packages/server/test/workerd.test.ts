@@ -4,11 +4,12 @@
  * secrets through the API over real HTTP. The bundle's inputs show the client pulls in no
  * Node built-in and none of the server's code.
  */
+
+import { type Issuer, startIssuer } from '@baton-tools/test-kit/jwks';
 import { adminDatabase, postgresAvailable } from '@baton-tools/test-kit/postgres';
 import { build, type Metafile } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Issuer, startIssuer } from './support/issuer.js';
 import { type RunningService, startService } from './support/service.js';
 
 const available = await postgresAvailable();

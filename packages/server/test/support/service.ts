@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Baton, createBaton, defaultsSource } from '@baton/core';
+import { AUDIENCE, ISSUER, type Issuer } from '@baton-tools/test-kit/jwks';
 import { adminDatabase, DATABASE_URL } from '@baton-tools/test-kit/postgres';
 import {
   createSecretsService,
@@ -11,7 +12,6 @@ import {
   type SecretsService,
   type SecretsServiceOptions,
 } from '../../src/index.js';
-import { AUDIENCE, ISSUER, type Issuer } from './issuer.js';
 
 export function newKey(): string {
   return randomBytes(32).toString('base64');
