@@ -14,6 +14,10 @@ export const DEFAULT_CLOCK_TOLERANCE_SEC = 30;
 export const DEFAULT_JWKS_COOLDOWN_MS = 30_000;
 /** How long a fetched JWKS is used before it is fetched again: 10 minutes. */
 export const DEFAULT_JWKS_CACHE_MAX_AGE_MS = 600_000;
+/** How long a verified token is remembered (never past its `exp`): 1 minute. */
+export const DEFAULT_VERIFIED_TOKEN_TTL_MS = 60_000;
+/** Most verified tokens remembered; the oldest is forgotten first. */
+export const MAX_VERIFIED_TOKENS = 10_000;
 /** How long a JWKS fetch may take. */
 export const DEFAULT_JWKS_TIMEOUT_MS = 5_000;
 /**

@@ -6,6 +6,8 @@ import {
   DEFAULT_JWKS_CACHE_MAX_AGE_MS,
   DEFAULT_JWKS_COOLDOWN_MS,
   DEFAULT_JWKS_TIMEOUT_MS,
+  DEFAULT_VERIFIED_TOKEN_TTL_MS,
+  MAX_VERIFIED_TOKENS,
 } from './constants.js';
 import { Grants, scopesOf } from './scopes.js';
 
@@ -30,6 +32,12 @@ export interface JwtAuthOptions {
   jwksCacheMaxAgeMs?: number;
   /** How long a JWKS fetch may take. Default 5000. */
   jwksTimeoutMs?: number;
+  /**
+   * How long a verified token is remembered, so its next requests skip the signature check
+   * (never past its `exp`); 0 turns it off. Keys removed from the JWKS stop working for
+   * remembered tokens after at most this long. Default 60 000 (1 min).
+   */
+  verifiedTokenTtlMs?: number;
   /** Epoch milliseconds, for `exp` and `nbf`. Default `Date.now`. */
   clock?: () => number;
 }
@@ -114,6 +122,9 @@ export function jwtAuth(options: JwtAuthOptions) {
     timeoutDuration: options.jwksTimeoutMs ?? DEFAULT_JWKS_TIMEOUT_MS,
   });
   const clock = options.clock ?? Date.now;
+  const rememberMs = options.verifiedTokenTtlMs ?? DEFAULT_VERIFIED_TOKEN_TTL_MS;
+  // Token text → the caller it verified as, until when. Insertion-ordered: the oldest goes first.
+  const verified = new Map<string, { caller: Caller; until: number }>();
 
   return {
     /** Verifies an `Authorization` header value. Never throws. */
@@ -121,6 +132,12 @@ export function jwtAuth(options: JwtAuthOptions) {
       if (header === undefined || header === '') return { ok: false, reason: 'missing_token' };
       const token = BEARER.exec(header)?.[1];
       if (token === undefined) return { ok: false, reason: 'malformed' };
+      const now = clock();
+      const known = verified.get(token);
+      if (known !== undefined) {
+        if (now < known.until) return { ok: true, caller: known.caller };
+        verified.delete(token);
+      }
       let payload: JWTPayload;
       try {
         ({ payload } = await jwtVerify(token, keys, {
@@ -128,20 +145,24 @@ export function jwtAuth(options: JwtAuthOptions) {
           audience,
           algorithms,
           clockTolerance: tolerance,
-          currentDate: new Date(clock()),
+          currentDate: new Date(now),
           requiredClaims: ['sub', 'exp'],
         }));
       } catch (error) {
         return { ok: false, reason: failureReason(error) };
       }
-      return {
-        ok: true,
-        caller: {
-          subject: payload.sub as string,
-          grants: new Grants(scopesOf(payload)),
-          expiresAt: ((payload.exp as number) + tolerance) * 1000,
-        },
+      const caller: Caller = {
+        subject: payload.sub as string,
+        grants: new Grants(scopesOf(payload)),
+        expiresAt: ((payload.exp as number) + tolerance) * 1000,
       };
+      if (rememberMs > 0) {
+        if (verified.size >= MAX_VERIFIED_TOKENS) {
+          verified.delete(verified.keys().next().value as string);
+        }
+        verified.set(token, { caller, until: Math.min(now + rememberMs, caller.expiresAt) });
+      }
+      return { ok: true, caller };
     },
   };
 }

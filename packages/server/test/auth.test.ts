@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { manualClock } from '@baton/core/testing';
 import { AUDIENCE, ISSUER, type Issuer, makeKey, startIssuer } from '@baton-tools/test-kit/jwks';
 import { adminDatabase, postgresAvailable } from '@baton-tools/test-kit/postgres';
 import { base64url, SignJWT } from 'jose';
@@ -301,6 +302,17 @@ describe.skipIf(!available)('the JWKS', () => {
     expect(issuer.fetches).toBe(start + 1);
     expect((await eager.authenticate(await bearer(issuer.token({ key: rotated })))).ok).toBe(true);
     expect(issuer.fetches).toBe(start + 1);
+  });
+
+  it('remembers a verified token, but never past its exp', async () => {
+    const clock = manualClock(Date.now());
+    const auth = jwtAuth({ jwksUrl: issuer.jwksUrl, issuer: ISSUER, audience: AUDIENCE, clock });
+    const header = `Bearer ${await issuer.token({ expiresIn: 120 })}`;
+    expect((await auth.authenticate(header)).ok).toBe(true);
+    clock.advance(100_000);
+    expect((await auth.authenticate(header)).ok).toBe(true);
+    clock.advance(60_000);
+    expect(await auth.authenticate(header)).toEqual({ ok: false, reason: 'expired' });
   });
 
   it('answers 503, not 401, while the JWKS cannot be fetched', async () => {
