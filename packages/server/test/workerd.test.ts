@@ -7,7 +7,7 @@
 
 import { type Issuer, startIssuer } from '@baton-tools/test-kit/jwks';
 import { adminDatabase, postgresAvailable } from '@baton-tools/test-kit/postgres';
-import { build, type Metafile } from 'esbuild';
+import { bundleForWorkerd, type WorkerdBundle } from '@baton-tools/test-kit/workerd';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningService, startService } from './support/service.js';
@@ -18,23 +18,12 @@ let issuer: Issuer;
 let api: RunningService;
 let mf: Miniflare;
 let script: string;
-let metafile: Metafile;
+let metafile: WorkerdBundle['metafile'];
 
 beforeAll(async () => {
-  const result = await build({
-    entryPoints: [new URL('./fixtures/client-worker.ts', import.meta.url).pathname],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    mainFields: ['module', 'main'],
-    conditions: ['@baton/source', 'workerd', 'worker', 'browser'],
-    metafile: true,
-    logLevel: 'silent',
-  });
-  script = result.outputFiles[0]?.text ?? '';
-  metafile = result.metafile;
+  ({ code: script, metafile } = await bundleForWorkerd(
+    new URL('./fixtures/client-worker.ts', import.meta.url),
+  ));
   if (!available) return;
   issuer = await startIssuer();
   api = await startService(issuer, admin.schema('secrets_workerd'));

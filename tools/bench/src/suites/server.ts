@@ -2,12 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { createBaton } from '@baton/core';
 import { secretsApiSource } from '@baton/server/client';
 import { AUDIENCE, ISSUER, startIssuer } from '@baton-tools/test-kit/jwks';
-import pg from 'pg';
 import { printTable } from '../harness.js';
 import { compareHttp, load, startServer } from '../http.js';
+import { benchDatabase, DATABASE_URL } from '../postgres.js';
 
-const DATABASE_URL =
-  process.env.BATON_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const PROPAGATIONS = 200;
 const CAS_WRITERS = 8;
 const CAS_SECONDS = 4;
@@ -20,17 +18,7 @@ const CAS_SECONDS = 4;
  * the event stream can make it fast).
  */
 export default async function serverSuite(): Promise<void> {
-  const admin = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
-  admin.on('error', () => undefined);
-  const reachable = await admin.query('SELECT 1').then(
-    () => true,
-    (error: Error) => {
-      process.stdout.write(
-        `\nPostgreSQL is not reachable at ${new URL(DATABASE_URL).host} (${error.message}): the server suite needs it. Start it with \`docker compose up -d postgres\`.\n`,
-      );
-      return false;
-    },
-  );
+  const { admin, reachable } = await benchDatabase('the server suite needs it');
   if (!reachable) return admin.end();
   const schema = `baton_bench_secrets_${process.pid}`;
   const issuer = await startIssuer();
