@@ -6,8 +6,8 @@ import { keyBaton, newKey, type RunningService, startService } from './support/s
 
 const available = await postgresAvailable();
 const admin = adminDatabase();
-const REPLICAS = 4;
-const TARGET = 60;
+const REPLICAS = 3;
+const TARGET = 40;
 let issuer: Issuer;
 let api: RunningService;
 const workers: ChildWorker[] = [];
@@ -42,7 +42,7 @@ afterAll(async () => {
 
 describe.skipIf(!available)('check-and-set across replicas in separate processes', () => {
   it('lets exactly one writer win each version, and stores the winner’s data under it', async () => {
-    for (const worker of workers) worker.send('go race/counter 60');
+    for (const worker of workers) worker.send(`go race/counter ${TARGET}`);
     const results = (
       await Promise.all(workers.map((worker) => worker.waitFor(/^\{/, { timeoutMs: 60_000 })))
     ).map((line) => JSON.parse(line) as { pid: number; won: number[]; conflicts: number });
