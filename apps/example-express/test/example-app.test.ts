@@ -216,10 +216,7 @@ describe('the example service', () => {
       status: 409,
       body: {
         error: 'BATON_NOT_FOUND',
-        // The sources' hints say what to create: the variable, or the line in the .env file.
-        message: expect.stringMatching(
-          /^No value for WEBHOOK_SECRET:v9: set WEBHOOK_SECRET_V9 in the environment, or add WEBHOOK_SECRET_V9 to .*\.env\.example \(tried: env, \.env\.example\)$/,
-        ),
+        message: `No value for WEBHOOK_SECRET:v9: set WEBHOOK_SECRET_V9 in the environment, or add WEBHOOK_SECRET_V9 to ${APP_DIR}.env.example (tried: env, .env.example)`,
       },
     });
     expect(await promote({ logical: 'WEBHOOK_SECRET', ref: 'API_KEY:v2' })).toEqual({

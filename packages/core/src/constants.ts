@@ -9,6 +9,9 @@ export const DEFAULT_MAX_STALE_MS = 3_600_000;
 /** How long "no source has this ref" is remembered, so a missing secret cannot stampede a provider: 5 seconds. */
 export const DEFAULT_MISS_TTL_MS = 5_000;
 
+/** The longest duration any option accepts: 100 years. Longer is a mistake, not a policy. */
+export const MAX_DURATION_MS = 100 * 365.25 * 86_400_000;
+
 /** How long the previous ref stays accepted: 24 hours. */
 export const DEFAULT_GRACE_MS = 86_400_000;
 /** Which activation time the grace window counts from. */
@@ -20,6 +23,9 @@ export const DEFAULT_TOLERANCE_SEC = 300;
 export const MAX_PRESENTED_REF_LENGTH = 256;
 /** A presented key (proof: 'value') longer than this is rejected as malformed. */
 export const MAX_PRESENTED_KEY_LENGTH = 4096;
+
+/** Most bytes of a signed request body an adapter reads: 1 MiB; a larger one is answered 413. */
+export const DEFAULT_BODY_LIMIT = 1_048_576;
 
 /** Audit events buffered per sink before new ones are dropped (and counted). */
 export const DEFAULT_AUDIT_BUFFER = 10_000;
