@@ -64,8 +64,12 @@ export interface RegistryHistoryRecord {
   readonly revision: number;
 }
 
-/** The latest time any registry accepts: the year 9999, so grace arithmetic stays a valid date. */
-export const LATEST_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+/**
+ * The latest time any registry accepts: the last millisecond of the year 9999
+ * (`Date.UTC(9999, 11, 31, 23, 59, 59, 999)`), so grace arithmetic stays a valid date. A
+ * literal: the main entry does no work at import time.
+ */
+export const LATEST_TIME_MS = 253_402_300_799_999;
 
 /**
  * What is wrong with an entry a store holds, or `undefined` when nothing is: every ref must
