@@ -74,7 +74,7 @@ export function reportListening(port: number): void {
 
 export interface LoadOptions {
   url: string;
-  method?: 'GET' | 'POST' | 'PUT';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH';
   headers?: Record<string, string>;
   body?: string;
   /** Concurrent connections. Default 50. */
