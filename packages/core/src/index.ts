@@ -51,6 +51,7 @@ export {
   BatonError,
   ClosedError,
   ConfigError,
+  describe as describeError,
   NoEntryError,
   RegistryConflictError,
   SecretBatchError,
@@ -74,6 +75,7 @@ export type {
   PromoteResult,
   RegisterOptions,
   RegistryStatus,
+  RotationPolicyOptions,
 } from './registry.js';
 export type {
   ChangeResult,
@@ -83,6 +85,14 @@ export type {
   RegistryStore,
 } from './registry-store.js';
 export { applyChange, entryProblem } from './registry-store.js';
+export type { RotationPolicy, SecretType } from './rotation-policy.js';
+export {
+  ROTATION_PERIOD_DAYS,
+  rotationDueAt,
+  rotationPeriodDays,
+  rotationPolicyProblem,
+  SECRET_TYPES,
+} from './rotation-policy.js';
 export type { ParsedRef } from './secret-ref.js';
 export { envKey, parseRef, refsEqual, tryParseRef } from './secret-ref.js';
 export type { AuthErrorClassifier } from './secret-resolver.js';

@@ -194,6 +194,28 @@ describe('fileStore', () => {
     });
   });
 
+  it('keeps rotation policies in the file, and refuses a policy no registry would write', async () => {
+    const baton = createBaton({ audit: false, registry: { store: open() } });
+    await baton.register('DB_URL', 'DB_URL:v1');
+    await baton.setRotationPolicy('DB_URL', { type: 'database', periodDays: 30 }, { actor: 'ops' });
+    await baton.close();
+    const file = JSON.parse(await readFile(path, 'utf8'));
+    expect(file.entries[0].rotation).toEqual({ type: 'database', periodDays: 30 });
+    expect(file.history[0]).toMatchObject({ change: 'policy', actor: 'ops', revision: 2 });
+
+    const restarted = createBaton({ audit: false, registry: { store: open() } });
+    await restarted.ready();
+    expect(restarted.status('DB_URL')?.rotation).toEqual({ type: 'database', periodDays: 30 });
+    await restarted.close();
+
+    file.entries[0].rotation = { type: 'password' };
+    await writeFile(path, JSON.stringify(file));
+    const refused = createBaton({ audit: false, registry: { store: open() } });
+    await expect(refused.ready()).rejects.toMatchObject({
+      message: expect.stringContaining('entries[0].rotation: type must be one of'),
+    });
+  });
+
   it('refuses bad options with one error listing each', () => {
     expect(() =>
       fileStore({ path: '', pollIntervalMs: -1, historyLimit: 2.5, watch: 'yes' as never }),
