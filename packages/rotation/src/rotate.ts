@@ -1,6 +1,6 @@
 import {
   type Baton,
-  type BatonError,
+  BatonError,
   ConfigError,
   describeError,
   NoEntryError,
@@ -157,6 +157,8 @@ class RotationRun {
     try {
       await this.setAndTest(pending);
     } catch (failure) {
+      if (cause(failure) instanceof PendingChangedError)
+        return this.skipped(failure, pending.ref.ref);
       if (!(pending.resumed && failure instanceof StepFailure && failure.step === 'test')) {
         return this.failed(failure, pending.ref.ref);
       }
@@ -174,7 +176,9 @@ class RotationRun {
       try {
         await this.setAndTest(pending);
       } catch (error) {
-        return this.failed(error, nextRef);
+        return cause(error) instanceof PendingChangedError
+          ? this.skipped(error, nextRef)
+          : this.failed(error, nextRef);
       }
     }
     return this.promoteAndFinish(pending);
@@ -245,24 +249,35 @@ class RotationRun {
   private async setAndTest(pending: Pending): Promise<void> {
     const ctx = this.pendingContext(pending);
     const { rotator } = this.options;
-    const set = rotator.set;
-    if (set !== undefined) {
-      await this.step('set', pending.ref.ref, async () => set.call(rotator, ctx));
-      this.audit('rotate', pending.ref.ref, { reason: 'set' });
+    const ref = pending.ref.ref;
+    try {
+      const set = rotator.set;
+      if (set !== undefined) {
+        await this.step('set', ref, async () => set.call(rotator, ctx));
+        this.audit('rotate', ref, { reason: 'set' });
+      }
+      await this.step('test', ref, async () => {
+        const resolved = await this.baton.rotateSecret(pending.ref);
+        if (resolved !== pending.value) {
+          throw new ConfigError(
+            `${ref} resolves through the Baton's sources to another value than source "${this.options.source.name}" holds: an earlier source has it (an environment variable or file left over?)`,
+          );
+        }
+        const passed = await rotator.test(ctx);
+        if (passed === false) {
+          throw new ConfigError(`the rotator's test said ${ref} does not work`);
+        }
+      });
+    } catch (failure) {
+      // A concurrent run that replaced the version under this one explains the failure: this
+      // run stops without blame.
+      const stored = await this.options.source.get(pending.ref).catch(() => pending.value);
+      if (stored !== pending.value && failure instanceof StepFailure) {
+        throw new StepFailure(failure.step, new PendingChangedError(this.options.source.name, ref));
+      }
+      throw failure;
     }
-    await this.step('test', pending.ref.ref, async () => {
-      const resolved = await this.baton.rotateSecret(pending.ref);
-      if (resolved !== pending.value) {
-        throw new ConfigError(
-          `${pending.ref.ref} resolves through the Baton's sources to another value than source "${this.options.source.name}" holds: an earlier source has it (an environment variable or file left over?)`,
-        );
-      }
-      const passed = await rotator.test(ctx);
-      if (passed === false) {
-        throw new ConfigError(`the rotator's test said ${pending.ref.ref} does not work`);
-      }
-    });
-    this.audit('rotate', pending.ref.ref, { reason: 'test' });
+    this.audit('rotate', ref, { reason: 'test' });
   }
 
   private async promoteAndFinish(pending: Pending): Promise<RotationResult> {
@@ -280,10 +295,9 @@ class RotationRun {
         });
       });
     } catch (failure) {
-      const error = failure instanceof StepFailure ? failure.error : failure;
+      const error = cause(failure);
       if (error instanceof RegistryConflictError || error instanceof PendingChangedError) {
-        this.audit('rotate', ref, { reason: 'skipped', error: describeError(error) });
-        return this.result('skipped', ref, { step: 'promote', error });
+        return this.skipped(failure, ref);
       }
       return this.failed(failure, ref);
     }
@@ -333,6 +347,17 @@ class RotationRun {
     const step = failure instanceof StepFailure ? failure.step : 'create';
     this.audit('rotate_failed', pendingRef, { reason: step, error: describeError(cause(failure)) });
     return this.result('failed', pendingRef, { step, error: this.stepError(failure, pendingRef) });
+  }
+
+  /** Another run got there first: its promotion (or its version) stands, this run stops. */
+  private skipped(failure: unknown, pendingRef: string): RotationResult {
+    const step = failure instanceof StepFailure ? failure.step : 'promote';
+    const error = cause(failure);
+    this.audit('rotate', pendingRef, { reason: 'skipped', error: describeError(error) });
+    return this.result('skipped', pendingRef, {
+      step,
+      ...(error instanceof BatonError ? { error } : {}),
+    });
   }
 
   private stepError(failure: unknown, pendingRef: string): RotationStepError {
