@@ -71,7 +71,14 @@ export function postgresRole(options: PostgresRoleOptions): Rotator {
     name: 'postgresRole',
     async create(ctx) {
       const user = (await currentUser(ctx)) === users[0] ? users[1] : users[0];
-      const url = new URL((await adminConnection(ctx.baton)).href);
+      const admin = await adminConnection(ctx.baton);
+      if (settings.refuseWhileConnected) {
+        // Before anything is written: a user still in use is not rotated now.
+        await withClient(admin, settings, 'the admin URL', (client) =>
+          assertIdle(client, user, ctx),
+        );
+      }
+      const url = new URL(admin.href);
       url.username = encodeURIComponent(user);
       url.password = encodeBytes(randomBytes(settings.passwordBytes), 'base64url');
       return url.href;
@@ -96,18 +103,7 @@ export function postgresRole(options: PostgresRoleOptions): Rotator {
         settings,
         'the admin URL',
         async (client) => {
-          if (settings.refuseWhileConnected) {
-            const { rows } = await client.query<{ n: number }>(
-              'SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()',
-              [user],
-            );
-            const open = rows[0]?.n ?? 0;
-            if (open > 0) {
-              throw new RotatorError(
-                `"${user}" still has ${open} open connection${open === 1 ? '' : 's'}: apps on an older ref of ${ctx.logical} than ${ctx.currentRef} would fail their next login if its password changed now. Rotate once they have moved to ${ctx.currentRef}`,
-              );
-            }
-          }
+          if (settings.refuseWhileConnected) await assertIdle(client, user, ctx);
           // The verifier is base64 and `$:` only: nothing in it needs quoting.
           await client.query(
             `ALTER ROLE ${quoteIdentifier(user)} WITH LOGIN PASSWORD '${verifier}'`,
@@ -127,6 +123,20 @@ export function postgresRole(options: PostgresRoleOptions): Rotator {
       });
     },
   };
+}
+
+/** Refuses when `user` has open connections: apps still logging in with its password. */
+async function assertIdle(client: Client, user: string, ctx: RotationContext): Promise<void> {
+  const { rows } = await client.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()',
+    [user],
+  );
+  const open = rows[0]?.n ?? 0;
+  if (open > 0) {
+    throw new RotatorError(
+      `"${user}" still has ${open} open connection${open === 1 ? '' : 's'}: apps on a ref of ${ctx.logical} older than ${ctx.currentRef} would fail their next login if its password changed now. Rotate once they have moved to ${ctx.currentRef}`,
+    );
+  }
 }
 
 interface Settings {

@@ -80,8 +80,8 @@ const DEFAULT_ACTOR = 'rotation';
  * A failure before the promotion leaves the registry as it was. The source and the registry
  * are the whole state: a rerun finds the version an interrupted run wrote (above the current
  * one, never promoted), sets and tests it again, and promotes it only once it has passed its
- * test in that run; one that fails its test is rolled back (left unpromoted) and a fresh one
- * made above it. Of two runs at once, the registry's compare-and-set lets one promote; the
+ * test in that run; one that fails its set or test is rolled back (left unpromoted) and a
+ * fresh one made above it. Of two runs at once, the registry's compare-and-set lets one promote; the
  * other reports `skipped`.
  *
  * @example
@@ -159,11 +159,12 @@ class RotationRun {
     } catch (failure) {
       if (cause(failure) instanceof PendingChangedError)
         return this.skipped(failure, pending.ref.ref);
-      if (!(pending.resumed && failure instanceof StepFailure && failure.step === 'test')) {
+      if (!(pending.resumed && failure instanceof StepFailure && failure.step !== 'create')) {
         return this.failed(failure, pending.ref.ref);
       }
-      // A version an earlier run left that does not work: roll it back (it stays unpromoted)
-      // and make a fresh one above it.
+      // A version an earlier run left that cannot be set or does not work: roll it back (it
+      // stays unpromoted) and make a fresh one above it. A rotator whose target is not ready
+      // refuses in create too, so this writes nothing more until it is.
       this.abandoned.push(pending.ref.ref);
       this.audit('rotate', pending.ref.ref, { reason: 'abandon' });
       const number = pending.number + 1;
