@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  closeServer,
+  FaultInjector,
+  listen,
+  RequestLog,
+  readBody,
+  sleep,
+} from '@baton-tools/emulator-kit';
 import { AccessControl, type AccessPolicies } from './access-policy.js';
 import { ApiError } from './api-error.js';
-import { FaultInjector, type Faults } from './faults.js';
+import { type Faults, faultError } from './faults.js';
 import { type Caller, createOperations } from './operations.js';
 import { AWSCURRENT, SecretStore } from './secret-store.js';
 
@@ -100,10 +107,10 @@ export async function startAwsSecretsManagerEmulator(
     options.accountId ?? '123456789012',
     options.clock ?? Date.now,
   );
-  const faults = new FaultInjector(options.random ?? Math.random);
+  const faults = new FaultInjector<Faults>(options.random ?? Math.random);
   if (options.faults !== undefined) faults.set(options.faults);
   const operations = createOperations(store, new AccessControl(options.policies));
-  const requests: RequestRecord[] = [];
+  const log = new RequestLog<RequestRecord>();
 
   const putSecret: AwsSecretsManagerEmulator['putSecret'] = (name, value, put = {}) => {
     const stored =
@@ -131,7 +138,7 @@ export async function startAwsSecretsManagerEmulator(
     const target = String(request.headers['x-amz-target'] ?? '');
     const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
     const answer = (status: number, body: unknown, errorType?: string) => {
-      requests.push({ operation: operation || '(none)', status, errorType });
+      log.record({ operation: operation || '(none)', status, errorType });
       response.writeHead(status, {
         'content-type': CONTENT_TYPE,
         'x-amzn-requestid': requestId,
@@ -139,7 +146,11 @@ export async function startAwsSecretsManagerEmulator(
       response.end(JSON.stringify(body));
     };
     try {
-      const body = await readBody(request);
+      const body = await readBody(
+        request,
+        MAX_BODY_BYTES,
+        () => new ApiError('SerializationException', 'The request body is too large.'),
+      );
       if (request.method !== 'POST') {
         throw new ApiError('UnknownOperationException', 'Only POST requests are supported.');
       }
@@ -151,10 +162,9 @@ export async function startAwsSecretsManagerEmulator(
         );
       }
       const caller = callerOf(request);
-      const delay = faults.latency(operation);
-      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      await sleep(faults.latency(operation));
       const fault = faults.draw(operation);
-      if (fault !== undefined) throw fault;
+      if (fault !== undefined) throw faultError(fault);
       answer(200, run(parseJson(body), caller));
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
@@ -162,15 +172,10 @@ export async function startAwsSecretsManagerEmulator(
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const { host, port } = await listen(server, options.port, options.host);
 
   return {
-    endpoint: `http://${host}:${address.port}`,
+    endpoint: `http://${host}:${port}`,
     region,
     credentials: { ...EMULATOR_CREDENTIALS },
     putSecret,
@@ -179,19 +184,10 @@ export async function startAwsSecretsManagerEmulator(
       store.find(name).keyDisabled = disabled;
     },
     setFaults: (next) => faults.set(next),
-    calls: (operation) =>
-      operation === undefined
-        ? requests.length
-        : requests.filter((record) => record.operation === operation).length,
-    requests,
-    resetCounters() {
-      requests.length = 0;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    calls: (operation) => log.calls(operation),
+    requests: log.requests,
+    resetCounters: () => log.reset(),
+    close: () => closeServer(server),
   };
 }
 
@@ -218,16 +214,4 @@ function parseJson(body: string): Record<string, unknown> {
     // Answered below with the same error as any other malformed body.
   }
   throw new ApiError('SerializationException', 'The request body is not a JSON object.');
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES)
-      throw new ApiError('SerializationException', 'The request body is too large.');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
