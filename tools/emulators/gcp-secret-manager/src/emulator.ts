@@ -106,6 +106,12 @@ export interface GcpSecretManagerEmulator {
   versions(secret: string): VersionSummary[];
   /** The value of a version as stored (undefined once destroyed). */
   value(secret: string, version: number): string | undefined;
+  /**
+   * Corrupts the payload of the next `count` answers of AccessSecretVersion (one byte
+   * flipped, the checksum kept), as a broken proxy would, so clients' CRC32C checks can be seen
+   * to work.
+   */
+  corruptNext(count: number): void;
   /** Replaces the faults in force. */
   setFaults(faults: Faults): void;
   /** Requests answered, for one RPC or all. */
@@ -166,6 +172,7 @@ export async function startGcpSecretManagerEmulator(
   const faults = new FaultInjector<Faults>(options.random ?? Math.random);
   if (options.faults !== undefined) faults.set(options.faults);
   const log = new RequestLog<RequestRecord>();
+  let corruptions = 0;
 
   const fullName = (secret: string) =>
     secret.startsWith('projects/') ? secret : `projects/${project}/secrets/${secret}`;
@@ -268,10 +275,15 @@ export async function startGcpSecretManagerEmulator(
             `Secret Version [${secret.name}/versions/${version.number}] is in ${version.state} state.`,
           );
         }
+        const data = Buffer.from(version.data ?? new Uint8Array());
+        if (corruptions > 0 && data.length > 0) {
+          corruptions -= 1;
+          data[0] = (data[0] as number) ^ 0x01;
+        }
         return {
           name: `${secret.name}/versions/${version.number}`,
           payload: {
-            data: Buffer.from(version.data ?? new Uint8Array()).toString('base64'),
+            data: data.toString('base64'),
             dataCrc32c: String(version.crc32c),
           },
         };
@@ -427,6 +439,9 @@ export async function startGcpSecretManagerEmulator(
     value(secret, number) {
       const data = store.version(secretOf(secret), String(number)).data;
       return data === undefined ? undefined : new TextDecoder().decode(data);
+    },
+    corruptNext(count) {
+      corruptions = count;
     },
     setFaults: (next) => faults.set(next),
     calls: (operation) => log.calls(operation),
