@@ -88,8 +88,10 @@ describe("versions: 'numbers' (the default)", () => {
   it('answers absent for a secret or version that does not exist, so the chain goes on', async () => {
     const baton = batonOf(source(), defaultsSource({ LOG_LEVEL: 'info' }));
     expect(await baton.getSecret('LOG_LEVEL')).toBe('info');
-    expect(await failure(() => baton.getSecret('OPENAI_KEY:v7'))).toBeInstanceOf(
-      SecretNotFoundError,
+    const missing = await failure(() => baton.getSecret('OPENAI_KEY:v7'));
+    expect(missing).toBeInstanceOf(SecretNotFoundError);
+    expect(missing.message).toContain(
+      `create the secret OPENAI_KEY in GCP project ${PROJECT} with version 7`,
     );
     expect(emulator.calls('AccessSecretVersion')).toBe(2);
   });
