@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { startWorker } from '@baton-tools/test-kit';
 import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type GcpSecretManagerEmulator, startGcpSecretManagerEmulator } from '../src/index.js';
@@ -317,34 +316,22 @@ describe('npm start', () => {
     const dir = await mkdtemp(join(tmpdir(), 'baton-gcp-emulator-'));
     const seed = join(dir, 'seed.json');
     await writeFile(seed, JSON.stringify({ FROM_CLI: 'cli-value' }));
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        fileURLToPath(new URL('../src/cli.ts', import.meta.url)),
-        '--port',
-        '0',
-        '--seed',
-        seed,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    const cli = startWorker(new URL('../src/cli.ts', import.meta.url), [
+      '--port',
+      '0',
+      '--seed',
+      seed,
+    ]);
     try {
-      let output = '';
-      child.stdout.on('data', (chunk) => {
-        output += String(chunk);
-      });
-      await expect.poll(() => output, { timeout: 10_000 }).toContain('gcpSecretManager(');
-      const port = Number(/port: (\d+)/.exec(output)?.[1]);
-      const cli = new SecretManagerServiceClient({ ...emulator.clientOptions(), port });
-      const [read] = await cli.accessSecretVersion({
+      const port = Number(/port: (\d+)/.exec(await cli.waitFor(/port: \d+/))?.[1]);
+      const client = new SecretManagerServiceClient({ ...emulator.clientOptions(), port });
+      const [read] = await client.accessSecretVersion({
         name: `${project}/secrets/FROM_CLI/versions/latest`,
       });
       expect(read.payload?.data?.toString()).toBe('cli-value');
-      await cli.close();
+      await client.close();
     } finally {
-      child.kill('SIGTERM');
+      await cli.stop();
     }
   });
 });
