@@ -467,3 +467,62 @@ describe('options and hints', () => {
     expect(crc32c(new TextEncoder().encode('123456789'))).toBe(0xe3069283);
   });
 });
+
+describe('least-privilege IAM (the roles the docs name)', () => {
+  it('is enough for each use, and the fallback of latest needs the viewer role', async () => {
+    const app = `projects/${PROJECT}/secrets/APP_*`;
+    const scoped = await startGcpSecretManagerEmulator({
+      project: PROJECT,
+      iam: {
+        reader: [
+          { role: 'roles/secretmanager.secretAccessor', resource: app },
+          { role: 'roles/secretmanager.viewer', resource: app },
+        ],
+        accessorOnly: [{ role: 'roles/secretmanager.secretAccessor', resource: app }],
+        numbersWriter: [
+          { role: 'roles/secretmanager.secretVersionManager', resource: app },
+          { permissions: ['secretmanager.secrets.create'], resource: `projects/${PROJECT}` },
+        ],
+        aliasesWriter: [
+          { role: 'roles/secretmanager.admin', resource: app },
+          { permissions: ['secretmanager.secrets.create'], resource: `projects/${PROJECT}` },
+        ],
+      },
+    });
+    const clients = new Map<string, SecretManagerServiceClient>();
+    const as = (token: string, options: Partial<GcpSecretManagerOptions> = {}) => {
+      const scopedClient = new SecretManagerServiceClient(scoped.clientOptions(token));
+      clients.set(`${token}-${clients.size}`, scopedClient);
+      return source({ client: scopedClient, ...options });
+    };
+    try {
+      const numbers = as('numbersWriter');
+      await numbers.put('APP_KEY:v1', 'one');
+      await numbers.put('APP_KEY:v2', 'two');
+      scoped.setState('APP_KEY', 2, 'DISABLED');
+      await as('aliasesWriter', { versions: 'aliases' }).put('APP_HOOK:v1', 'hook');
+      await as('aliasesWriter', { versions: 'aliases' }).moveAlias('APP_HOOK:v1', 'current');
+
+      const reader = batonOf(as('reader'));
+      expect(await reader.getSecrets(['APP_KEY:v1', 'APP_KEY'])).toEqual({
+        'APP_KEY:v1': 'one',
+        APP_KEY: 'one',
+      });
+      expect(await batonOf(as('reader', { versions: 'aliases' })).getSecret('APP_HOOK:v1')).toBe(
+        'hook',
+      );
+      const accessorOnly = batonOf(as('accessorOnly'));
+      expect(await accessorOnly.getSecret('APP_KEY:v1')).toBe('one');
+      const fallback = (await failure(() =>
+        accessorOnly.getSecret('APP_KEY'),
+      )) as GcpSecretManagerError;
+      expect([fallback.status, fallback.operation]).toEqual([
+        'PERMISSION_DENIED',
+        'ListSecretVersions',
+      ]);
+    } finally {
+      await Promise.all([...clients.values()].map((each) => each.close()));
+      await scoped.close();
+    }
+  });
+});
