@@ -281,7 +281,8 @@ describe('with the cache of @baton/core', () => {
     const values = await batonOf(source({ concurrency: 4 })).getSecrets(refs);
     for (const ref of refs) expect(values[ref]).toBe(`value-of-${ref}`);
     expect(emulator.calls('AccessSecretVersion')).toBe(45);
-    expect(emulator.peakInFlight).toBe(4);
+    expect(emulator.peakInFlight()).toBeLessThanOrEqual(4);
+    expect(emulator.peakInFlight()).toBeGreaterThan(1);
   });
 
   it('serves the last value while the service fails, then surfaces the error after maxStaleMs', async () => {
@@ -347,10 +348,12 @@ describe("writes ('numbers')", () => {
     expect(won).toHaveLength(1);
     expect(lost).toHaveLength(1);
     expect((lost[0] as PromiseRejectedResult).reason).toBeInstanceOf(GcpConflictError);
-    expect(emulator.versions('RACED').map((version) => version.state)).toEqual([
-      'ENABLED',
-      'DESTROYED',
-    ]);
+    // The loser either saw version 1 before adding, or added version 2 and destroyed it.
+    const [first, ...rest] = emulator.versions('RACED');
+    expect(first?.state).toBe('ENABLED');
+    expect(rest.map((version) => version.state)).not.toContain('ENABLED');
+    const winner = (won[0] as PromiseFulfilledResult<{ versionId: string }>).value;
+    expect(winner.versionId).toBe('1');
   });
 
   it('adds a version for an unversioned ref, which latest then reads', async () => {

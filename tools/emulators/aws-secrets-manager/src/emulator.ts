@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import {
-  closeServer,
+  type EmulatorControls,
+  emulatorControls,
   FaultInjector,
   listen,
   RequestLog,
@@ -45,7 +46,7 @@ export interface RequestRecord {
 }
 
 /** A running emulator: its endpoint, its data, its faults, and what it was asked. */
-export interface AwsSecretsManagerEmulator {
+export interface AwsSecretsManagerEmulator extends EmulatorControls<RequestRecord, Faults> {
   /** `http://host:port`: the SDK client's `endpoint`. */
   readonly endpoint: string;
   readonly region: string;
@@ -64,16 +65,6 @@ export interface AwsSecretsManagerEmulator {
   stages(name: string): Record<string, string[]>;
   /** Makes reads of a secret fail with `DecryptionFailure` (or work again with `false`). */
   disableKey(name: string, disabled?: boolean): void;
-  /** Replaces the faults in force. */
-  setFaults(faults: Faults): void;
-  /** Requests answered, for one operation or all. */
-  calls(operation?: string): number;
-  /** Every request answered, oldest first. */
-  readonly requests: readonly RequestRecord[];
-  /** Forgets the requests answered so far. */
-  resetCounters(): void;
-  /** Stops listening and drops open connections. */
-  close(): Promise<void>;
 }
 
 /** Static credentials for clients of the emulator (not frozen: the SDK annotates them). */
@@ -183,11 +174,7 @@ export async function startAwsSecretsManagerEmulator(
     disableKey(name, disabled = true) {
       store.find(name).keyDisabled = disabled;
     },
-    setFaults: (next) => faults.set(next),
-    calls: (operation) => log.calls(operation),
-    requests: log.requests,
-    resetCounters: () => log.reset(),
-    close: () => closeServer(server),
+    ...emulatorControls(log, faults, server),
   };
 }
 

@@ -9,49 +9,23 @@
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import {
-  exitOnError,
-  FAULT_FLAGS,
-  faultsFromFlags,
-  nonNegative,
-  readSeedFile,
-  stopOnSignals,
-} from '@baton-tools/emulator-kit';
+import { emulatorCommand, serveUntilStopped } from '@baton-tools/emulator-kit';
 import { startAzureKeyVaultEmulator } from './emulator.js';
 
-const DEFAULT_PORT = 8443;
-
-exitOnError();
-
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: String(DEFAULT_PORT) },
-    host: { type: 'string', default: '127.0.0.1' },
-    seed: { type: 'string' },
-    'ca-out': { type: 'string', default: join(tmpdir(), 'baton-key-vault-emulator-ca.pem') },
-    ...FAULT_FLAGS,
-  },
+const { port, host, seed, faults, flags } = await emulatorCommand(8443, {
+  'ca-out': join(tmpdir(), 'baton-key-vault-emulator-ca.pem'),
 });
-
-const seed = values.seed === undefined ? {} : await readSeedFile(values.seed);
-const vault = await startAzureKeyVaultEmulator({
-  port: nonNegative('port', values.port),
-  host: values.host,
-  seed,
-  faults: faultsFromFlags(values),
-});
-const caPath = resolve(values['ca-out']);
+const vault = await startAzureKeyVaultEmulator({ port, host, seed, faults });
+const caPath = resolve(flags['ca-out'] as string);
 await writeFile(caPath, vault.ca);
 
-process.stdout.write(
+serveUntilStopped(
   [
     `Azure Key Vault emulator on ${vault.vaultUrl} (${Object.keys(seed).length} secrets seeded)`,
     `Its self-signed certificate: ${caPath}`,
     'Point a SecretClient at it (any TokenCredential; every bearer token is accepted):',
     `  azureKeyVault({ vaultUrl: '${vault.vaultUrl}', versions: 'names', credential,`,
     `    clientOptions: { tlsOptions: { ca: readFileSync('${caPath}', 'utf8') }, disableChallengeResourceVerification: true } })`,
-    '',
-  ].join('\n'),
+  ],
+  () => vault.close(),
 );
-stopOnSignals(() => vault.close());

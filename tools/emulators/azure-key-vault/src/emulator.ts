@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import {
-  closeServer,
+  type EmulatorControls,
+  emulatorControls,
   FaultInjector,
   type FaultKind,
   listen,
@@ -49,8 +50,11 @@ export interface RequestRecord {
   errorCode?: string;
 }
 
-/** A running emulator: its URL and CA, its data, its faults, and what it was asked. */
-export interface AzureKeyVaultEmulator {
+/**
+ * A running emulator: its URL and CA, its data, its faults, and what it was asked (401
+ * challenges count as the operation `Challenge`).
+ */
+export interface AzureKeyVaultEmulator extends EmulatorControls<RequestRecord, Faults> {
   /** `https://localhost:port`: the `vaultUrl` of a SecretClient. */
   readonly vaultUrl: string;
   /** The server's self-signed certificate in PEM: give it to the client as its CA. */
@@ -67,12 +71,6 @@ export interface AzureKeyVaultEmulator {
   versions(name: string): { version: string; tags: Record<string, string>; enabled: boolean }[];
   /** Answers 403 for every request on a secret (or stops with `false`), as a missing RBAC role does. */
   forbid(name: string, forbidden?: boolean): void;
-  setFaults(faults: Faults): void;
-  /** Requests answered, for one operation or all (401 challenges count as `Challenge`). */
-  calls(operation?: string): number;
-  readonly requests: readonly RequestRecord[];
-  resetCounters(): void;
-  close(): Promise<void>;
 }
 
 /** The resource Key Vault's challenge names; tokens are asked for `${resource}/.default`. */
@@ -303,11 +301,7 @@ export async function startAzureKeyVaultEmulator(
       if (secret === undefined) throw new Error(`No secret ${name} in the emulator`);
       secret.forbidden = value;
     },
-    setFaults: (next) => faults.set(next),
-    calls: (operation) => log.calls(operation),
-    requests: log.requests,
-    resetCounters: () => log.reset(),
-    close: () => closeServer(server),
+    ...emulatorControls(log, faults, server),
   };
 }
 

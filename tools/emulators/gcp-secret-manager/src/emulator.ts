@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import {
-  closeServer,
+  type EmulatorControls,
+  emulatorControls,
   FaultInjector,
   type FaultKind,
   type Faults,
@@ -78,7 +79,7 @@ export type EmulatorClientOptions = {
 };
 
 /** A running emulator: where it listens, its data, its faults, and what it was asked. */
-export interface GcpSecretManagerEmulator {
+export interface GcpSecretManagerEmulator extends EmulatorControls<RequestRecord, Faults> {
   /** `http://host:port`. */
   readonly endpoint: string;
   /** The client's `apiEndpoint` (the host without the port). */
@@ -112,17 +113,6 @@ export interface GcpSecretManagerEmulator {
    * to work.
    */
   corruptNext(count: number): void;
-  /** Replaces the faults in force. */
-  setFaults(faults: Faults): void;
-  /** Requests answered, for one RPC or all. */
-  calls(operation?: string): number;
-  /** Every request answered, oldest first. */
-  readonly requests: readonly RequestRecord[];
-  /** The most requests in flight at once since the last reset. */
-  readonly peakInFlight: number;
-  /** Forgets the requests answered so far. */
-  resetCounters(): void;
-  close(): Promise<void>;
 }
 
 const MAX_BODY_BYTES = 262_144;
@@ -443,14 +433,7 @@ export async function startGcpSecretManagerEmulator(
     corruptNext(count) {
       corruptions = count;
     },
-    setFaults: (next) => faults.set(next),
-    calls: (operation) => log.calls(operation),
-    requests: log.requests,
-    get peakInFlight() {
-      return log.peakInFlight;
-    },
-    resetCounters: () => log.reset(),
-    close: () => closeServer(server),
+    ...emulatorControls(log, faults, server),
   };
 }
 

@@ -306,7 +306,7 @@ describe('faults', () => {
     await Promise.all(
       Array.from({ length: 5 }, () => access(`${project}/secrets/DB_PASSWORD/versions/1`)),
     );
-    expect(emulator.peakInFlight).toBe(5);
+    expect(emulator.peakInFlight()).toBe(5);
     expect(emulator.calls()).toBe(5);
   });
 });

@@ -1,23 +1,71 @@
 import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
 import type { Faults } from './faults.js';
 
-/**
- * The flags every emulator command takes for faults, in `node:util` `parseArgs` form:
- * `--latency-ms N`, `--error-rate 0.1`, `--throttle-rate 0.1`.
- */
-export const FAULT_FLAGS = {
-  'latency-ms': { type: 'string' },
-  'error-rate': { type: 'string' },
-  'throttle-rate': { type: 'string' },
-} as const;
+/** What an emulator command was asked for. */
+export interface EmulatorCommand {
+  readonly port: number | undefined;
+  readonly host: string;
+  /** The `--seed` file's secrets (names to values); empty without one. */
+  readonly seed: Record<string, string>;
+  readonly faults: Faults;
+  /** The emulator's own flags, by name (their defaults filled in). */
+  readonly flags: Readonly<Record<string, string | undefined>>;
+}
 
-/** The faults the fault flags ask for. */
-export function faultsFromFlags(values: Partial<Record<keyof typeof FAULT_FLAGS, string>>): Faults {
+/**
+ * Parses the flags every emulator command takes (`--port`, `--host`, `--seed FILE`, and the
+ * faults `--latency-ms N`, `--error-rate 0.1`, `--throttle-rate 0.1`) plus the emulator's own
+ * string flags (name → default), and reads the seed file. A mistake ends the command with one
+ * line on stderr and exit code 1, not a stack trace.
+ *
+ * @example
+ * const { port, host, seed, faults, flags } = await emulatorCommand(8200, { 'root-token': 'root' });
+ */
+export async function emulatorCommand(
+  defaultPort: number,
+  own: Readonly<Record<string, string | undefined>> = {},
+): Promise<EmulatorCommand> {
+  process.on('uncaughtException', (error) => {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  });
+  const string = (fallback?: string) =>
+    fallback === undefined
+      ? { type: 'string' as const }
+      : { type: 'string' as const, default: fallback };
+  const options = Object.fromEntries(
+    Object.entries({
+      port: String(defaultPort),
+      host: '127.0.0.1',
+      seed: undefined,
+      'latency-ms': undefined,
+      'error-rate': undefined,
+      'throttle-rate': undefined,
+      ...own,
+    }).map(([name, fallback]) => [name, string(fallback)]),
+  );
+  const { values } = parseArgs({ options });
+  const flag = (name: string) => values[name] as string | undefined;
+  const seedFile = flag('seed');
   return {
-    latencyMs: nonNegative('latency-ms', values['latency-ms']),
-    errorRate: nonNegative('error-rate', values['error-rate']),
-    throttleRate: nonNegative('throttle-rate', values['throttle-rate']),
+    port: nonNegative('port', flag('port')),
+    host: flag('host') ?? '127.0.0.1',
+    seed: seedFile === undefined ? {} : await readSeedFile(seedFile),
+    faults: {
+      latencyMs: nonNegative('latency-ms', flag('latency-ms')),
+      errorRate: nonNegative('error-rate', flag('error-rate')),
+      throttleRate: nonNegative('throttle-rate', flag('throttle-rate')),
+    },
+    flags: Object.fromEntries(Object.keys(own).map((name) => [name, flag(name)])),
   };
+}
+
+/** Prints how to reach the emulator, and stops it on Ctrl-C or SIGTERM. */
+export function serveUntilStopped(lines: readonly string[], close: () => Promise<void>): void {
+  process.stdout.write(`${[...lines, ''].join('\n')}`);
+  process.once('SIGINT', () => void close());
+  process.once('SIGTERM', () => void close());
 }
 
 /** A flag's number; a clear error for anything that is not a non-negative number. */
@@ -42,18 +90,4 @@ export async function readSeedFile(path: string): Promise<Record<string, string>
     throw new Error(`${path} must hold a JSON object of secret names to string values`);
   }
   return parsed as Record<string, string>;
-}
-
-/** A command's failure is one line on stderr and exit code 1, not a stack trace. */
-export function exitOnError(): void {
-  process.on('uncaughtException', (error) => {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  });
-}
-
-/** Stops the emulator on Ctrl-C or SIGTERM. */
-export function stopOnSignals(close: () => Promise<void>): void {
-  process.once('SIGINT', () => void close());
-  process.once('SIGTERM', () => void close());
 }

@@ -1,11 +1,7 @@
-export {
-  exitOnError,
-  FAULT_FLAGS,
-  faultsFromFlags,
-  nonNegative,
-  readSeedFile,
-  stopOnSignals,
-} from './cli.js';
+export type { EmulatorCommand } from './cli.js';
+export { emulatorCommand, nonNegative, readSeedFile, serveUntilStopped } from './cli.js';
+export type { EmulatorControls } from './controls.js';
+export { emulatorControls } from './controls.js';
 export type { FaultKind, Faults } from './faults.js';
 export { FaultInjector } from './faults.js';
 export type { ListeningAddress } from './http-server.js';

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import {
   closeServer,
   FaultInjector,
-  faultsFromFlags,
   listen,
+  nonNegative,
   RequestLog,
   readBody,
   readSeedFile,
@@ -94,13 +94,9 @@ describe('the command line helpers', () => {
     await expect(readSeedFile(bad)).rejects.toThrow('must hold a JSON object');
   });
 
-  it('turn fault flags into faults and refuse a negative number', () => {
-    expect(faultsFromFlags({ 'latency-ms': '5', 'error-rate': '0.1' })).toEqual({
-      latencyMs: 5,
-      errorRate: 0.1,
-      throttleRate: undefined,
-    });
-    expect(() => faultsFromFlags({ 'throttle-rate': '-1' })).toThrow(
+  it('refuse a flag that is not a non-negative number', () => {
+    expect(nonNegative('latency-ms', '5')).toBe(5);
+    expect(() => nonNegative('throttle-rate', '-1')).toThrow(
       '--throttle-rate needs a non-negative number',
     );
   });

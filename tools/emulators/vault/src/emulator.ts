@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import {
-  closeServer,
+  type EmulatorControls,
+  emulatorControls,
   FaultInjector,
   type FaultKind,
   type Faults as KitFaults,
@@ -91,7 +92,7 @@ export interface Placement {
 }
 
 /** A running emulator: its address, its data and tokens, its faults, and what it was asked. */
-export interface VaultEmulator {
+export interface VaultEmulator extends EmulatorControls<RequestRecord, Faults> {
   /** `http://host:port`: `VAULT_ADDR`. */
   readonly address: string;
   readonly rootToken: string;
@@ -114,12 +115,6 @@ export interface VaultEmulator {
   revokeToken(token: string): void;
   /** Seconds a token has left, or undefined once it expired or was revoked. */
   tokenTtl(token: string): number | undefined;
-  setFaults(faults: Faults): void;
-  calls(operation?: string): number;
-  readonly requests: readonly RequestRecord[];
-  readonly peakInFlight: number;
-  resetCounters(): void;
-  close(): Promise<void>;
 }
 
 const MAX_BODY_BYTES = 1_048_576;
@@ -505,14 +500,7 @@ export async function startVaultEmulator(
       const found = tokens.valid(token);
       return found === undefined ? undefined : tokens.ttlLeft(found);
     },
-    setFaults: (next) => faults.set(next),
-    calls: (operation) => log.calls(operation),
-    requests: log.requests,
-    get peakInFlight() {
-      return log.peakInFlight;
-    },
-    resetCounters: () => log.reset(),
-    close: () => closeServer(server),
+    ...emulatorControls(log, faults, server),
   };
 
   /** Maps a path and method to the operation, and the capability its policy check needs. */
