@@ -6,11 +6,6 @@ export const DEFAULT_SOURCE_NAME = 'gcp-secret-manager';
 export const LATEST = 'latest';
 /** Secret Manager calls in flight at once per source (cold starts read many refs at once). */
 export const DEFAULT_CONCURRENCY = 20;
-/** Attempts per read when Secret Manager throttles or is unavailable, the first included. */
-export const DEFAULT_RETRY_ATTEMPTS = 3;
-/** The first wait between attempts; it doubles, with jitter, up to `DEFAULT_MAX_DELAY_MS`. */
-export const DEFAULT_BASE_DELAY_MS = 200;
-export const DEFAULT_MAX_DELAY_MS = 5_000;
 /** Characters Secret Manager allows in secret ids. */
 export const SECRET_ID_PATTERN = /^[A-Za-z0-9_-]*$/;
 /** Longest prefix accepted: any ref (128 characters at most) then fits a 255-character id. */

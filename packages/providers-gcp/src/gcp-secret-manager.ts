@@ -3,15 +3,16 @@ import {
   displayRef,
   type ParsedRef,
   parseRef,
+  type RetryOptions,
+  type RetryPolicy,
+  retryDelay,
+  retryPolicy,
   type SecretWriteResult,
   type WritableSecretSource,
 } from '@baton/core';
 import { type protos, SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import {
-  DEFAULT_BASE_DELAY_MS,
   DEFAULT_CONCURRENCY,
-  DEFAULT_MAX_DELAY_MS,
-  DEFAULT_RETRY_ATTEMPTS,
   DEFAULT_SOURCE_NAME,
   LATEST,
   MAX_ALIAS_ROUNDS,
@@ -63,7 +64,7 @@ export interface GcpSecretManagerOptions {
    * (`UNAVAILABLE`, connection resets; reads only): `attempts` in all (default 3), waiting
    * `baseDelayMs` (default 200) doubling up to `maxDelayMs` (default 5000), with jitter.
    */
-  retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  retry?: RetryOptions;
   /** The source's name in errors, audit events and metrics. Default `'gcp-secret-manager'`. */
   name?: string;
 }
@@ -138,9 +139,7 @@ interface Settings {
   prefix: string;
   versions: VersionMode;
   concurrency: number;
-  attempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
+  retry: RetryPolicy;
   name: string;
 }
 
@@ -547,7 +546,7 @@ class GcpSecretManager implements GcpSecretManagerSource {
     work: () => Promise<T>,
     context: CallContext,
   ): Promise<T> {
-    const { attempts, baseDelayMs, maxDelayMs } = this.settings;
+    const { retry } = this.settings;
     for (let attempt = 1; ; attempt++) {
       try {
         await this.initialized();
@@ -557,7 +556,7 @@ class GcpSecretManager implements GcpSecretManagerSource {
         const retryable =
           failure.status === 'RESOURCE_EXHAUSTED' ||
           (context.idempotent && TRANSIENT.has(failure.status));
-        if (!retryable || attempt >= attempts) {
+        if (!retryable || attempt >= retry.attempts) {
           throw new GcpSecretManagerError(
             this.name,
             context.shown,
@@ -566,8 +565,7 @@ class GcpSecretManager implements GcpSecretManagerSource {
             context.access,
           );
         }
-        const delay = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-        await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random() / 2)));
+        await new Promise((resolve) => setTimeout(resolve, retryDelay(retry, attempt)));
       }
     }
   }
@@ -629,14 +627,8 @@ function resolveOptions(options: GcpSecretManagerOptions): Settings {
     prefix = '',
     versions = 'numbers',
     concurrency = DEFAULT_CONCURRENCY,
-    retry = {},
     name = DEFAULT_SOURCE_NAME,
   } = options;
-  const {
-    attempts = DEFAULT_RETRY_ATTEMPTS,
-    baseDelayMs = DEFAULT_BASE_DELAY_MS,
-    maxDelayMs = DEFAULT_MAX_DELAY_MS,
-  } = retry ?? {};
   const issues: string[] = [];
   if (
     typeof projectId !== 'string' ||
@@ -667,17 +659,7 @@ function resolveOptions(options: GcpSecretManagerOptions): Settings {
   if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
     issues.push('gcpSecretManager: concurrency must be a positive integer');
   }
-  if (!(Number.isInteger(attempts) && attempts >= 1)) {
-    issues.push('gcpSecretManager: retry.attempts must be a positive integer (1: no retries)');
-  }
-  for (const [key, delay] of [
-    ['baseDelayMs', baseDelayMs],
-    ['maxDelayMs', maxDelayMs],
-  ] as const) {
-    if (!(typeof delay === 'number' && delay >= 0 && Number.isFinite(delay))) {
-      issues.push(`gcpSecretManager: retry.${key} must be a non-negative number of milliseconds`);
-    }
-  }
+  const retry = retryPolicy(options.retry, 'gcpSecretManager', issues);
   if (typeof name !== 'string' || name.length === 0) {
     issues.push('gcpSecretManager: name must be a non-empty string');
   }
@@ -711,9 +693,7 @@ function resolveOptions(options: GcpSecretManagerOptions): Settings {
     prefix,
     versions,
     concurrency,
-    attempts,
-    baseDelayMs,
-    maxDelayMs,
+    retry,
     name,
   };
 }

@@ -13,11 +13,6 @@ export const DEFAULT_KUBERNETES_MOUNT = 'kubernetes';
 export const DEFAULT_JWT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 /** A token is renewed once this fraction of its lease has passed (as Vault Agent does). */
 export const RENEW_AFTER_FRACTION = 2 / 3;
-/** Attempts per request when Vault throttles or fails, the first included. */
-export const DEFAULT_RETRY_ATTEMPTS = 3;
-/** The first wait between attempts; it doubles, with jitter, up to `DEFAULT_MAX_DELAY_MS`. */
-export const DEFAULT_BASE_DELAY_MS = 200;
-export const DEFAULT_MAX_DELAY_MS = 5_000;
 /** How long one HTTP request may take. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** Vault's answer when a check-and-set write lost. */

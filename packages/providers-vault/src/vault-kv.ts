@@ -3,6 +3,10 @@ import {
   displayRef,
   type ParsedRef,
   parseRef,
+  type RetryOptions,
+  type RetryPolicy,
+  retryDelay,
+  retryPolicy,
   type SecretWriteResult,
   type WritableSecretSource,
 } from '@baton/core';
@@ -10,11 +14,8 @@ import type { VaultAuth, VaultLogin } from './auth.js';
 import {
   CAS_MISMATCH,
   CAS_REQUIRED,
-  DEFAULT_BASE_DELAY_MS,
   DEFAULT_FIELD,
-  DEFAULT_MAX_DELAY_MS,
   DEFAULT_MOUNT,
-  DEFAULT_RETRY_ATTEMPTS,
   DEFAULT_SOURCE_NAME,
   DEFAULT_TIMEOUT_MS,
 } from './constants.js';
@@ -49,7 +50,7 @@ export interface VaultKvOptions {
    * network fails (reads only for the last two): `attempts` in all (default 3), waiting
    * `baseDelayMs` (default 200) doubling up to `maxDelayMs` (default 5000), with jitter.
    */
-  retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  retry?: RetryOptions;
   /** How long one request may take, in milliseconds. Default 10 000. */
   timeoutMs?: number;
   /** The source's name in errors, audit events and metrics. Default `'vault'`. */
@@ -107,9 +108,7 @@ interface Settings {
   fetch: typeof fetch;
   clock: () => number;
   tokenHeader: 'x-vault-token' | 'authorization';
-  attempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
+  retry: RetryPolicy;
   timeoutMs: number;
   name: string;
 }
@@ -298,7 +297,7 @@ class VaultKv implements VaultKvSource {
     body: unknown,
     idempotent: boolean,
   ): Promise<Answer & { attempts: number }> {
-    const { attempts, baseDelayMs, maxDelayMs, timeoutMs } = this.settings;
+    const { retry, timeoutMs } = this.settings;
     for (let attempt = 1; ; attempt++) {
       let response: Response;
       try {
@@ -309,23 +308,23 @@ class VaultKv implements VaultKvSource {
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (error) {
-        if (!idempotent || attempt >= attempts) {
+        if (!idempotent || attempt >= retry.attempts) {
           throw new NetworkFailure(error, `${method} ${path.split('?')[0]}`, attempt);
         }
-        await sleep(backoff(attempt, baseDelayMs, maxDelayMs));
+        await sleep(retryDelay(retry, attempt));
         continue;
       }
       const retryable =
         response.status === 429 || (idempotent && TRANSIENT_STATUS.has(response.status));
-      if (!retryable || attempt >= attempts) {
+      if (!retryable || attempt >= retry.attempts) {
         return { status: response.status, body: await readJson(response), attempts: attempt };
       }
       await response.body?.cancel();
       const retryAfter = Number(response.headers.get('retry-after'));
       const wait =
         Number.isFinite(retryAfter) && retryAfter > 0
-          ? Math.min(retryAfter * 1000, maxDelayMs)
-          : backoff(attempt, baseDelayMs, maxDelayMs);
+          ? Math.min(retryAfter * 1000, retry.maxDelayMs)
+          : retryDelay(retry, attempt);
       await sleep(wait);
     }
   }
@@ -460,15 +459,9 @@ function resolveOptions(options: VaultKvOptions): Settings {
     fetch: fetcher,
     clock = Date.now,
     tokenHeader = 'x-vault-token',
-    retry = {},
     timeoutMs = DEFAULT_TIMEOUT_MS,
     name = DEFAULT_SOURCE_NAME,
   } = options;
-  const {
-    attempts = DEFAULT_RETRY_ATTEMPTS,
-    baseDelayMs = DEFAULT_BASE_DELAY_MS,
-    maxDelayMs = DEFAULT_MAX_DELAY_MS,
-  } = retry ?? {};
   const issues: string[] = [];
   let url: URL | undefined;
   try {
@@ -512,17 +505,9 @@ function resolveOptions(options: VaultKvOptions): Settings {
   if (tokenHeader !== 'x-vault-token' && tokenHeader !== 'authorization') {
     issues.push('vaultKv: tokenHeader must be "x-vault-token" or "authorization"');
   }
-  if (!(Number.isInteger(attempts) && attempts >= 1)) {
-    issues.push('vaultKv: retry.attempts must be a positive integer (1: no retries)');
-  }
-  for (const [key, delay] of [
-    ['retry.baseDelayMs', baseDelayMs],
-    ['retry.maxDelayMs', maxDelayMs],
-    ['timeoutMs', timeoutMs],
-  ] as const) {
-    if (!(typeof delay === 'number' && delay >= 0 && Number.isFinite(delay))) {
-      issues.push(`vaultKv: ${key} must be a non-negative number of milliseconds`);
-    }
+  const retry = retryPolicy(options.retry, 'vaultKv', issues);
+  if (!(typeof timeoutMs === 'number' && Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+    issues.push('vaultKv: timeoutMs must be a positive number of milliseconds');
   }
   if (typeof name !== 'string' || name === '')
     issues.push('vaultKv: name must be a non-empty string');
@@ -538,9 +523,7 @@ function resolveOptions(options: VaultKvOptions): Settings {
     fetch: fetcher ?? ((input, init) => globalThis.fetch(input, init)),
     clock,
     tokenHeader,
-    attempts,
-    baseDelayMs,
-    maxDelayMs,
+    retry,
     timeoutMs,
     name,
   };
@@ -614,10 +597,6 @@ async function readJson(response: Response): Promise<unknown> {
     // Not Vault's JSON (a proxy's HTML page): the status says enough.
     return undefined;
   }
-}
-
-function backoff(attempt: number, baseDelayMs: number, maxDelayMs: number): number {
-  return Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
 }
 
 function sleep(ms: number): Promise<void> {
