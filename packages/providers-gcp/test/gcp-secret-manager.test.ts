@@ -7,12 +7,11 @@ import {
   type SecretSource,
   SourceError,
 } from '@baton/core';
-import { manualClock } from '@baton/core/testing';
 import {
   type GcpSecretManagerEmulator,
   startGcpSecretManagerEmulator,
 } from '@baton-tools/gcp-secret-manager-emulator';
-import { auditCollector } from '@baton-tools/test-kit';
+import { sourceContract } from '@baton-tools/test-kit';
 import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -265,14 +264,18 @@ describe('errors', () => {
 });
 
 describe('with the cache of @baton/core', () => {
-  it('makes one provider call for 300 concurrent cold reads of one ref', async () => {
-    const baton = batonOf(source());
-    const values = await Promise.all(
-      Array.from({ length: 300 }, () => baton.getSecret('OPENAI_KEY:v2')),
+  for (const rule of sourceContract) {
+    it(rule.name, () =>
+      rule.run({
+        source: () => source({ retry: { attempts: 1 } }),
+        ref: 'OPENAI_KEY:v2',
+        value: 'openai-v2',
+        failing: (on) => emulator.setFaults(on ? { errorRate: 1 } : {}),
+        reads: () => emulator.calls('AccessSecretVersion'),
+        resetCounters: () => emulator.resetCounters(),
+      }),
     );
-    expect(new Set(values)).toEqual(new Set(['openai-v2']));
-    expect(emulator.calls()).toBe(1);
-  });
+  }
 
   it('reads 45 refs with getSecrets, at most `concurrency` calls in flight', async () => {
     const refs = Array.from({ length: 45 }, (_, index) => `BULK_${index}`);
@@ -283,33 +286,6 @@ describe('with the cache of @baton/core', () => {
     expect(emulator.calls('AccessSecretVersion')).toBe(45);
     expect(emulator.peakInFlight()).toBeLessThanOrEqual(4);
     expect(emulator.peakInFlight()).toBeGreaterThan(1);
-  });
-
-  it('serves the last value while the service fails, then surfaces the error after maxStaleMs', async () => {
-    const clock = manualClock();
-    const audit = auditCollector();
-    const baton = createBaton({
-      sources: [source({ retry: { attempts: 1 } })],
-      cache: { ttlMs: 60_000, maxStaleMs: 600_000, missTtlMs: 5_000 },
-      clock,
-      audit: audit.sink,
-    });
-    expect(await baton.getSecret('OPENAI_KEY')).toBe('openai-v2');
-    emulator.setFaults({ errorRate: 1 });
-    clock.advance(60_000);
-    expect(await baton.getSecret('OPENAI_KEY')).toBe('openai-v2');
-    clock.advance(600_000);
-    const error = (await failure(() => baton.getSecret('OPENAI_KEY'))) as GcpSecretManagerError;
-    expect(error.status).toBe('UNAVAILABLE');
-    await baton.flush();
-    expect(audit.events.map((event) => event.type)).toEqual([
-      'secret_read',
-      'source_error',
-      'secret_stale_served',
-      'source_error',
-    ]);
-    emulator.setFaults({});
-    expect(await baton.getSecret('OPENAI_KEY')).toBe('openai-v2');
   });
 });
 

@@ -11,7 +11,7 @@ import {
   SourceError,
 } from '@baton/core';
 import { manualClock } from '@baton/core/testing';
-import { auditCollector } from '@baton-tools/test-kit';
+import { sourceContract } from '@baton-tools/test-kit';
 import {
   serviceAccountJwt,
   startVaultEmulator,
@@ -342,38 +342,18 @@ describe('faults', () => {
 });
 
 describe('with the cache of @baton/core', () => {
-  it('makes one read (after one login) for 300 concurrent cold reads of one ref', async () => {
-    const baton = batonOf(source({ auth: appRole() }));
-    const values = await Promise.all(
-      Array.from({ length: 300 }, () => baton.getSecret('OPENAI_KEY:v2')),
+  for (const rule of sourceContract) {
+    it(rule.name, () =>
+      rule.run({
+        source: () => source({ auth: appRole(), retry: { attempts: 1 } }),
+        ref: 'OPENAI_KEY:v2',
+        value: 'openai-v2',
+        failing: (on) => vault.setFaults(on ? { errorRate: 1, operations: ['KvRead'] } : {}),
+        reads: () => vault.calls('KvRead'),
+        resetCounters: () => vault.resetCounters(),
+      }),
     );
-    expect(new Set(values)).toEqual(new Set(['openai-v2']));
-    expect([vault.calls('AppRoleLogin'), vault.calls('KvRead')]).toEqual([1, 1]);
-  });
-
-  it('serves the last value while Vault fails, then surfaces the error after maxStaleMs', async () => {
-    const audit = auditCollector();
-    const baton = createBaton({
-      sources: [source({ retry: { attempts: 1 } })],
-      cache: { ttlMs: 60_000, maxStaleMs: 600_000, missTtlMs: 5_000 },
-      clock,
-      audit: audit.sink,
-    });
-    expect(await baton.getSecret('OPENAI_KEY')).toBe('openai-v2');
-    vault.setFaults({ errorRate: 1 });
-    clock.advance(60_000);
-    expect(await baton.getSecret('OPENAI_KEY')).toBe('openai-v2');
-    clock.advance(600_000);
-    const error = (await failure(() => baton.getSecret('OPENAI_KEY'))) as VaultError;
-    expect(error.kind).toBe('internal error');
-    await baton.flush();
-    expect(audit.events.map((event) => event.type)).toEqual([
-      'secret_read',
-      'source_error',
-      'secret_stale_served',
-      'source_error',
-    ]);
-  });
+  }
 });
 
 describe('writes with check-and-set', () => {

@@ -1,4 +1,5 @@
 export { auditCollector } from './audit-collector.js';
+export { expectNothingLeaked } from './canary-check.js';
 export type { CapturedOutput } from './capture-output.js';
 export { captureOutput } from './capture-output.js';
 export type { ChildWorker } from './child-worker.js';
@@ -7,6 +8,8 @@ export { deferred } from './deferred.js';
 export { expectNoSecrets } from './expect-no-secrets.js';
 export type { RecordedPoint } from './recording-telemetry.js';
 export { recordingTelemetry } from './recording-telemetry.js';
+export type { ProviderUnderTest, SourceContractCase } from './source-contract.js';
+export { sourceContract } from './source-contract.js';
 export type { StoreContractCase } from './store-contract.js';
 export { storeContract } from './store-contract.js';
 export type { TestSource } from './test-source.js';
