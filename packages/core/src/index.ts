@@ -54,6 +54,7 @@ export {
   SecretBatchError,
   SecretNotFoundError,
   SecretRefError,
+  SourceConflictError,
   SourceError,
   StoreError,
   WithheldError,

@@ -1,4 +1,4 @@
-import { BatonError, SourceError } from '@baton/core';
+import { SourceConflictError, SourceError } from '@baton/core';
 
 /** What the provider keeps of a failed Secret Manager call: its kind and metadata, never its message. */
 export interface GcpFailure {
@@ -63,16 +63,7 @@ export class GcpPayloadError extends SourceError {
 }
 
 /**
- * A write lost a race, or names a version that exists already: another writer got there
- * first. Read what is there, then decide.
+ * A write lost a race, or names a version or alias that exists already (`BATON_CONFLICT`):
+ * another writer got there first.
  */
-export class GcpConflictError extends BatonError {
-  readonly source: string;
-  readonly ref: string;
-
-  constructor(source: string, ref: string, problem: string) {
-    super('BATON_CONFLICT', `Source "${source}" did not write ${ref}: ${problem}`);
-    this.source = source;
-    this.ref = ref;
-  }
-}
+export class GcpConflictError extends SourceConflictError {}

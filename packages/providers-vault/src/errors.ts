@@ -1,4 +1,4 @@
-import { BatonError, SourceError } from '@baton/core';
+import { SourceConflictError, SourceError } from '@baton/core';
 
 /** What the provider keeps of a failed Vault request: its kind and status, never Vault's text. */
 export interface VaultFailure {
@@ -51,14 +51,5 @@ export class VaultFieldError extends SourceError {
   }
 }
 
-/** A check-and-set write lost: another writer stored that version first. */
-export class VaultConflictError extends BatonError {
-  readonly source: string;
-  readonly ref: string;
-
-  constructor(source: string, ref: string, problem: string) {
-    super('BATON_CONFLICT', `Source "${source}" did not write ${ref}: ${problem}`);
-    this.source = source;
-    this.ref = ref;
-  }
-}
+/** A check-and-set write lost (`BATON_CONFLICT`): another writer stored that version first. */
+export class VaultConflictError extends SourceConflictError {}

@@ -5,6 +5,7 @@ import {
   emulatorControls,
   FaultInjector,
   listen,
+  parseJsonObject,
   RequestLog,
   readBody,
   sleep,
@@ -156,7 +157,16 @@ export async function startAwsSecretsManagerEmulator(
       await sleep(faults.latency(operation));
       const fault = faults.draw(operation);
       if (fault !== undefined) throw faultError(fault);
-      answer(200, run(parseJson(body), caller));
+      answer(
+        200,
+        run(
+          parseJsonObject(
+            body,
+            () => new ApiError('SerializationException', 'The request body is not a JSON object.'),
+          ),
+          caller,
+        ),
+      );
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       answer(error.status, { __type: error.type, Message: error.message }, error.type);
@@ -188,17 +198,4 @@ function callerOf(request: IncomingMessage): Caller {
     );
   }
   return { accessKeyId: match[1] as string };
-}
-
-function parseJson(body: string): Record<string, unknown> {
-  if (body.trim() === '') return {};
-  try {
-    const parsed: unknown = JSON.parse(body);
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      return parsed as Record<string, unknown>;
-    }
-  } catch {
-    // Answered below with the same error as any other malformed body.
-  }
-  throw new ApiError('SerializationException', 'The request body is not a JSON object.');
 }

@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import {
   type EmulatorControls,
+  type EmulatorServerOptions,
   emulatorControls,
   FaultInjector,
   type FaultKind,
   type Faults,
   type LoggedRequest,
   listen,
+  parseJsonObject,
   RequestLog,
   readBody,
   sleep,
@@ -25,11 +27,7 @@ import {
 } from './secret-store.js';
 
 /** Options of {@link startGcpSecretManagerEmulator}; every one has a default. */
-export interface GcpSecretManagerEmulatorOptions {
-  /** Port to listen on. Default 0: an ephemeral port, read it from `port`. */
-  port?: number;
-  /** Interface to listen on. Default `127.0.0.1`. */
-  host?: string;
+export interface GcpSecretManagerEmulatorOptions extends EmulatorServerOptions<Faults> {
   /** The project short names (`OPENAI_KEY`) belong to. Default `baton-emulator`. */
   project?: string;
   /** Project numbers by project id; answers name resources by number, as Secret Manager does. */
@@ -41,12 +39,6 @@ export interface GcpSecretManagerEmulatorOptions {
   seed?: Readonly<Record<string, string | readonly string[]>>;
   /** IAM bindings per bearer token. Default: none, every token may do everything. */
   iam?: IamPolicies;
-  /** Faults from the start. Default: none. */
-  faults?: Faults;
-  /** Random source for fault rates. Default `Math.random`. */
-  random?: () => number;
-  /** Epoch milliseconds for create and destroy times. Default `Date.now`. */
-  clock?: () => number;
 }
 
 /** One request the emulator answered. */
@@ -238,7 +230,18 @@ export async function startGcpSecretManagerEmulator(
           ],
         );
       }
-      answer(200, run(route, url.searchParams, parseBody(body), numericEnums));
+      answer(
+        200,
+        run(
+          route,
+          url.searchParams,
+          parseJsonObject(
+            body,
+            () => new ApiError('INVALID_ARGUMENT', 'Invalid JSON payload received.'),
+          ),
+          numericEnums,
+        ),
+      );
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       answer(error.httpCode, error.body(), error.status);
@@ -534,19 +537,6 @@ function paginate<T>(
   return end < items.length
     ? { items: page, next: Buffer.from(String(end)).toString('base64url') }
     : { items: page };
-}
-
-function parseBody(body: string): Record<string, unknown> {
-  if (body.trim() === '') return {};
-  try {
-    const parsed: unknown = JSON.parse(body);
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      return parsed as Record<string, unknown>;
-    }
-  } catch {
-    // Answered below like any other body that is not a JSON object.
-  }
-  throw new ApiError('INVALID_ARGUMENT', 'Invalid JSON payload received.');
 }
 
 /** A fault in Secret Manager's words: quota exhausted (429) or unavailable (503). */

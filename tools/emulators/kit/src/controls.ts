@@ -34,3 +34,17 @@ export function emulatorControls<R extends LoggedRequest, F extends Faults>(
     close: () => closeServer(server),
   };
 }
+
+/** The options every emulator takes for its server, faults and time. */
+export interface EmulatorServerOptions<F extends Faults> {
+  /** Port to listen on. Default 0: an ephemeral port. */
+  port?: number;
+  /** Interface to listen on. Default `127.0.0.1`. */
+  host?: string;
+  /** Faults from the start. Default: none. */
+  faults?: F;
+  /** Random source for fault rates, so a run can be repeated. Default `Math.random`. */
+  random?: () => number;
+  /** Epoch milliseconds for the times the service answers (and its leases). Default `Date.now`. */
+  clock?: () => number;
+}

@@ -55,3 +55,20 @@ export async function readBody(
 export function sleep(ms: number): Promise<void> {
   return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
+
+/**
+ * A request body as a JSON object (an empty body is `{}`); anything else throws what
+ * `invalid` makes, in the emulated service's words.
+ */
+export function parseJsonObject(text: string, invalid: () => Error): Record<string, unknown> {
+  if (text.trim() === '') return {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      return parsed as Record<string, unknown>;
+    }
+  } catch {
+    // Answered below, as any other body that is not a JSON object.
+  }
+  throw invalid();
+}

@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import {
   type EmulatorControls,
+  type EmulatorServerOptions,
   emulatorControls,
   FaultInjector,
   type FaultKind,
   type Faults as KitFaults,
   type LoggedRequest,
   listen,
+  parseJsonObject,
   RequestLog,
   readBody,
   sleep,
@@ -44,11 +46,7 @@ export interface KubernetesRoleSpec {
 }
 
 /** Options of {@link startVaultEmulator}; every one has a default. */
-export interface VaultEmulatorOptions {
-  /** Port to listen on. Default 0: an ephemeral port, read it from `address`. */
-  port?: number;
-  /** Interface to listen on. Default `127.0.0.1`. */
-  host?: string;
+export interface VaultEmulatorOptions extends EmulatorServerOptions<Faults> {
   /** The root token (policy `root`, no TTL). Default `root`, as `vault server -dev` prints. */
   rootToken?: string;
   /** KV v2 mounts, in every namespace. Default `['secret']`. */
@@ -67,10 +65,6 @@ export interface VaultEmulatorOptions {
   kubernetesRoles?: Readonly<Record<string, KubernetesRoleSpec>>;
   /** Default `kubernetes`. */
   kubernetesMount?: string;
-  faults?: Faults;
-  random?: () => number;
-  /** Epoch milliseconds for leases and times. Default `Date.now`. */
-  clock?: () => number;
 }
 
 /** One request the emulator answered. */
@@ -217,7 +211,9 @@ export async function startVaultEmulator(
       const text = await readBody(request, MAX_BODY_BYTES, () =>
         badRequest('request body too large'),
       );
-      const body = parseBody(text);
+      const body = parseJsonObject(text, () =>
+        badRequest('failed to parse JSON input: invalid request body'),
+      );
       await sleep(faults.latency(route.operation));
       const fault = faults.draw(route.operation);
       if (fault !== undefined) throw faultError(fault, path, faults.current.retryAfterSec ?? 1);
@@ -613,19 +609,6 @@ function serviceAccountOf(
   } catch {
     return undefined;
   }
-}
-
-function parseBody(text: string): Record<string, unknown> {
-  if (text.trim() === '') return {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      return parsed as Record<string, unknown>;
-    }
-  } catch {
-    // Answered below, as Vault answers a body it cannot parse.
-  }
-  throw badRequest('failed to parse JSON input: invalid request body');
 }
 
 /** A fault in Vault's words: a rate limit quota (429 with Retry-After) or an internal error. */
