@@ -12,12 +12,14 @@ export type {
   BatonOptions,
   CacheOptions,
   RegistryOptions,
+  SecretsForRequest,
   SignedHeaders,
   SignOptions,
   WithSecretOptions,
 } from './baton.js';
 export { createBaton } from './baton.js';
 export {
+  DEFAULT_BODY_LIMIT,
   DEFAULT_GRACE_MS,
   DEFAULT_MAX_ENTRIES,
   DEFAULT_MAX_STALE_MS,
@@ -65,6 +67,7 @@ export type { HmacEngine } from './hmac-engine.js';
 export { defaultHmacEngine, nodeCryptoHmac, webCryptoHmac } from './hmac-engine.js';
 export type { MemoryStoreOptions } from './memory-store.js';
 export { memoryStore } from './memory-store.js';
+export { readWebBody } from './read-web-body.js';
 export type {
   CheckRejectReason,
   CheckResult,
@@ -80,7 +83,7 @@ export type {
   RegistryHistoryRecord,
   RegistryStore,
 } from './registry-store.js';
-export { applyChange } from './registry-store.js';
+export { applyChange, entryProblem } from './registry-store.js';
 export type { RetryOptions, RetryPolicy } from './retry.js';
 export { DEFAULT_RETRY, retryDelay, retryPolicy } from './retry.js';
 export type { ParsedRef } from './secret-ref.js';
@@ -96,6 +99,7 @@ export type {
 } from './source.js';
 export type { TelemetryOptions } from './telemetry.js';
 export type {
+  BodyReadResult,
   HeaderInput,
   Proof,
   VerifyRejectReason,
