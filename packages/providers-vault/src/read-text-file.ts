@@ -5,7 +5,7 @@ interface FileReader {
 }
 
 /**
- * Reads a text file where the runtime has a file system (Node 20.16+, Bun, Deno), through
+ * Reads a text file where the runtime has a file system (Node, Bun, Deno), through
  * `process.getBuiltinModule`, so that no `node:` import stands in the package: bundlers for the
  * edge (and workerd, which refuses computed dynamic imports) see nothing to resolve.
  */
@@ -14,7 +14,7 @@ export async function readTextFile(path: string): Promise<string> {
   const fs = host.process?.getBuiltinModule?.('node:fs/promises') as FileReader | undefined;
   if (fs === undefined) {
     throw new ConfigError(
-      `vaultKubernetes: this runtime cannot read ${path} (it needs Node 20.16+, Bun or Deno); pass readJwt`,
+      `vaultKubernetes: this runtime has no file system to read ${path}; pass readJwt`,
     );
   }
   return fs.readFile(path, 'utf8');
