@@ -106,7 +106,7 @@ export class Registry {
   private lastPresented: string | undefined;
   /** With summarised accepts: the accepts counted since the last summary, and when it is due. */
   private readonly acceptCounts = new Map<AuditTemplate, number>();
-  private summaryDue = Number.NEGATIVE_INFINITY;
+  private summaryDue: number;
   private lastParsed: ParsedRef | undefined;
 
   constructor(
@@ -119,6 +119,7 @@ export class Registry {
     private readonly acceptAudit: AcceptAudit = 'each',
   ) {
     conceal(this, () => `Registry { store: ${store.name}, ${this.slots.size} entries }`);
+    this.summaryDue = acceptAudit === 'each' ? 0 : clock() + acceptAudit.everyMs;
     if (typeof store.loadSync === 'function') {
       // An in-memory store answers at once: the registry is ready from the start.
       this.merge(store.loadSync());
