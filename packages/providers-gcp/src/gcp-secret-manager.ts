@@ -592,14 +592,17 @@ class GcpSecretManager implements GcpSecretManagerSource {
 
   private async limited<T>(work: () => Promise<T>): Promise<T> {
     if (this.active >= this.settings.concurrency) {
+      // Wait for a finishing call to hand its slot over (it is never freed in between).
       await new Promise<void>((resolve) => this.waiting.push(resolve));
+    } else {
+      this.active += 1;
     }
-    this.active += 1;
     try {
       return await work();
     } finally {
-      this.active -= 1;
-      this.waiting.shift()?.();
+      const next = this.waiting.shift();
+      if (next === undefined) this.active -= 1;
+      else next();
     }
   }
 

@@ -302,7 +302,8 @@ describe('faults', () => {
   });
 
   it('counts the requests in flight at once', async () => {
-    emulator.setFaults({ latencyMs: 20 });
+    // Long enough that all five are in flight together, even on a loaded machine.
+    emulator.setFaults({ latencyMs: 400 });
     await Promise.all(
       Array.from({ length: 5 }, () => access(`${project}/secrets/DB_PASSWORD/versions/1`)),
     );
