@@ -57,6 +57,7 @@ export {
   SecretBatchError,
   SecretNotFoundError,
   SecretRefError,
+  SourceConflictError,
   SourceError,
   StoreError,
   WithheldError,
@@ -85,6 +86,8 @@ export type {
   RegistryStore,
 } from './registry-store.js';
 export { applyChange, entryProblem } from './registry-store.js';
+export type { RetryOptions, RetryPolicy } from './retry.js';
+export { DEFAULT_RETRY, retryDelay, retryPolicy } from './retry.js';
 export type { RotationPolicy, SecretType } from './rotation-policy.js';
 export {
   ROTATION_PERIOD_DAYS,
