@@ -1,11 +1,14 @@
 /**
- * The run against every writable source on main, through their real clients: AWS Secrets
- * Manager and Azure Key Vault (their SDKs against the emulators), the secrets API (its client
- * against the service on PostgreSQL).
+ * The run against every writable source, through their real clients: AWS Secrets Manager,
+ * Azure Key Vault and GCP Secret Manager (their SDKs against the emulators), Vault KV v2 (on
+ * fetch, against its emulator), the secrets API (its client against the service on
+ * PostgreSQL).
  */
 import { createBaton, type WritableSecretSource } from '@baton/core';
 import { awsSecretsManager } from '@baton/providers-aws';
 import { azureKeyVault } from '@baton/providers-azure';
+import { gcpSecretManager } from '@baton/providers-gcp';
+import { vaultKv, vaultToken } from '@baton/providers-vault';
 import { createSecretsService, type SecretsService } from '@baton/server';
 import { secretsApiSource } from '@baton/server/client';
 import {
@@ -16,8 +19,14 @@ import {
   type AzureKeyVaultEmulator,
   startAzureKeyVaultEmulator,
 } from '@baton-tools/azure-key-vault-emulator';
+import {
+  type GcpSecretManagerEmulator,
+  startGcpSecretManagerEmulator,
+} from '@baton-tools/gcp-secret-manager-emulator';
 import { AUDIENCE, ISSUER, type Issuer, startIssuer } from '@baton-tools/test-kit/jwks';
 import { adminDatabase, DATABASE_URL, postgresAvailable } from '@baton-tools/test-kit/postgres';
+import { startVaultEmulator, type VaultEmulator } from '@baton-tools/vault-emulator';
+import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Rotator, randomSecret, rotate } from '../src/index.js';
 import { awsClient, azureClient, keyBaton } from './support/clouds.js';
@@ -26,16 +35,22 @@ const postgres = await postgresAvailable();
 const database = adminDatabase();
 let aws: AwsSecretsManagerEmulator;
 let vault: AzureKeyVaultEmulator;
+let gcp: GcpSecretManagerEmulator;
+let gcpClient: SecretManagerServiceClient;
+let hashicorp: VaultEmulator;
 let issuer: Issuer | undefined;
 let api: SecretsService | undefined;
 let apiUrl = '';
 let token = '';
 
 beforeAll(async () => {
-  [aws, vault] = await Promise.all([
+  [aws, vault, gcp, hashicorp] = await Promise.all([
     startAwsSecretsManagerEmulator(),
     startAzureKeyVaultEmulator(),
+    startGcpSecretManagerEmulator({ project: 'rotation' }),
+    startVaultEmulator(),
   ]);
+  gcpClient = new SecretManagerServiceClient(gcp.clientOptions());
   if (!postgres) return;
   issuer = await startIssuer();
   api = createSecretsService({
@@ -50,7 +65,15 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([aws?.close(), vault?.close(), api?.close(), issuer?.close()]);
+  await gcpClient?.close();
+  await Promise.all([
+    aws?.close(),
+    vault?.close(),
+    gcp?.close(),
+    hashicorp?.close(),
+    api?.close(),
+    issuer?.close(),
+  ]);
   await database.cleanup();
 });
 
@@ -80,6 +103,30 @@ const cases: Case[] = [
     name: "Azure Key Vault, versions 'tags'",
     source: () =>
       azureKeyVault({ vaultUrl: vault.vaultUrl, client: azureClient(vault), versions: 'tags' }),
+  },
+  {
+    name: "GCP Secret Manager, versions 'numbers' (the server numbers versions)",
+    source: () =>
+      gcpSecretManager({ projectId: 'rotation', client: gcpClient, prefix: 'numbers_' }),
+  },
+  {
+    name: "GCP Secret Manager, versions 'aliases'",
+    source: () =>
+      gcpSecretManager({
+        projectId: 'rotation',
+        client: gcpClient,
+        prefix: 'aliases_',
+        versions: 'aliases',
+      }),
+  },
+  {
+    name: 'Vault KV v2 (check-and-set writes)',
+    source: () =>
+      vaultKv({
+        address: hashicorp.address,
+        auth: vaultToken(hashicorp.rootToken),
+        prefix: 'rotation/',
+      }),
   },
   {
     name: 'the secrets API (check-and-set writes)',
