@@ -5,7 +5,7 @@
  */
 import { createBaton, defaultsSource } from '@baton/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Rotator, rotate } from '../src/index.js';
+import { type Rotator, RotatorError, rotate } from '../src/index.js';
 import { memorySource } from './support/memory-source.js';
 import { startVendorApi } from './support/vendor-api.js';
 
@@ -31,14 +31,15 @@ function vendorKey(baseUrl: string): Rotator {
         headers: { authorization: `Bearer ${admin}` },
       });
       if (response.status !== 201)
-        throw new Error(`the vendor made no key (HTTP ${response.status})`);
+        throw new RotatorError(`the vendor made no key (HTTP ${response.status})`);
       return ((await response.json()) as { key: string }).key;
     },
     async test(ctx) {
       const response = await fetch(`${baseUrl}/v1/me`, {
         headers: { authorization: `Bearer ${ctx.pendingValue}` },
       });
-      if (!response.ok) throw new Error(`the vendor refused the new key (HTTP ${response.status})`);
+      if (!response.ok)
+        throw new RotatorError(`the vendor refused the new key (HTTP ${response.status})`);
     },
   };
 }
@@ -85,6 +86,9 @@ describe('a vendor key rotator (your own)', () => {
     const result = await rotate(baton, 'VENDOR_KEY', { rotator: vendorKey(vendor.url), source });
 
     expect(result).toMatchObject({ status: 'failed', step: 'create' });
+    expect(result.error?.message).toBe(
+      'Rotation of VENDOR_KEY to VENDOR_KEY:v2 failed at create: the vendor made no key (HTTP 401)',
+    );
     expect(source.writes).toEqual([]);
     expect(vendor.created).toBe(made);
     expect(baton.status('VENDOR_KEY')?.currentRef).toBe('VENDOR_KEY:v1');
