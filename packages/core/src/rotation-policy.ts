@@ -14,9 +14,13 @@ export const ROTATION_PERIOD_DAYS = Object.freeze({
 export type SecretType = keyof typeof ROTATION_PERIOD_DAYS;
 
 /** Every secret type, in the order of {@link ROTATION_PERIOD_DAYS}. */
-export const SECRET_TYPES = Object.freeze(
-  Object.keys(ROTATION_PERIOD_DAYS),
-) as readonly SecretType[];
+export const SECRET_TYPES: readonly SecretType[] = Object.freeze([
+  'database',
+  'api-key',
+  'jwt',
+  'encryption-key',
+  'oauth',
+]);
 
 /** The longest period a policy accepts: 100 years. Longer is a mistake, not a policy. */
 const MAX_PERIOD_DAYS = 36_500;
