@@ -363,11 +363,21 @@ class PostgresRegistryStore implements RegistryStore {
     const { timeoutMs } = this.settings;
     const task = (async () => {
       const client = await this.pool.connect();
+      // The pool listens for errors of idle connections only. PostgreSQL ending this one
+      // (pg_terminate_backend, a failover) between two of its statements emits 'error', and
+      // without a listener that would end the process: note it, and the next statement fails.
+      let lost = false;
+      const onError = () => {
+        lost = true;
+      };
+      client.on('error', onError);
       try {
         const result = await work(client);
-        client.release();
+        client.off('error', onError);
+        client.release(lost);
         return result;
       } catch (error) {
+        client.off('error', onError);
         // After a failure the connection's state is unknown: it never goes back to the pool.
         client.release(true);
         throw error;
