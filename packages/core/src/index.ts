@@ -78,6 +78,7 @@ export type {
   RegistryEntry,
   RegistryHistoryRecord,
   RegistryStore,
+  StoreUpdate,
 } from './registry-store.js';
 export { applyChange } from './registry-store.js';
 export type { ParsedRef } from './secret-ref.js';

@@ -9,6 +9,7 @@ import type {
   RegistryEntry,
   RegistryHistoryRecord,
   RegistryStore,
+  StoreUpdate,
 } from './registry-store.js';
 import { assertLogicalName, type ParsedRef, parseRef, tryParseRef } from './secret-ref.js';
 import type { Telemetry } from './telemetry.js';
@@ -338,11 +339,15 @@ export class Registry {
   private async load(): Promise<void> {
     const entries = await this.store.load();
     this.merge(entries);
-    this.unsubscribe ??= this.store.subscribe?.((changed) => this.merge(changed));
+    this.unsubscribe ??= this.store.subscribe?.((changed, update) => this.merge(changed, update));
   }
 
-  /** Takes entries newer than the snapshot's; a late echo of an older revision is ignored. */
-  private merge(entries: readonly RegistryEntry[]): void {
+  /**
+   * Takes entries newer than the snapshot's; a late echo of an older revision is ignored. A
+   * resync replaces the snapshot: the store's history went back, and it is the truth.
+   */
+  private merge(entries: readonly RegistryEntry[], update?: StoreUpdate): void {
+    if (update?.resync) this.slots.clear();
     for (const entry of entries) {
       const known = this.slots.get(entry.logical);
       if (known !== undefined && known.entry.revision >= entry.revision) continue;
