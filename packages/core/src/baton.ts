@@ -5,6 +5,7 @@ import {
   type AuditSink,
   jsonLinesSink,
 } from './audit.js';
+import { conceal } from './conceal.js';
 import {
   DEFAULT_AUDIT_BUFFER,
   DEFAULT_GRACE_ANCHOR,
@@ -16,12 +17,14 @@ import {
   HEADER_REF,
   HEADER_SIGNATURE,
   HEADER_TIMESTAMP,
+  MAX_DURATION_MS,
 } from './constants.js';
 import { envSource } from './env-source.js';
 import { ClosedError, ConfigError, NoEntryError } from './errors.js';
 import { GRACE_ANCHORS, type GraceAnchor, type GracePolicy } from './grace.js';
 import { defaultHmacEngine, type HmacEngine } from './hmac-engine.js';
 import { memoryStore } from './memory-store.js';
+import { Notices } from './notices.js';
 import {
   type CheckResult,
   type PromoteOptions,
@@ -218,15 +221,29 @@ class BatonInstance implements Baton {
       this.auditLog,
       telemetry,
     );
+    const notices = new Notices(this.clock);
     this.registry = new Registry(
       options.store,
       (logical) => options.overrides.get(logical) ?? options.policy,
       this.clock,
       this.auditLog,
       telemetry,
+      notices,
     );
     this.hmac = options.hmac;
-    this.verifier = new RequestVerifier(this.registry, this.resolver, this.clock, options.hmac);
+    this.verifier = new RequestVerifier(
+      this.registry,
+      this.resolver,
+      this.clock,
+      options.hmac,
+      notices,
+    );
+    conceal(
+      this,
+      () =>
+        `Baton { sources: [${options.sources.map((source) => source.name).join(', ')}], ` +
+        `registry: ${options.store.name}, ${this.closed ? 'closed' : 'open'} }`,
+    );
   }
 
   getSecret(ref: string | ParsedRef): Promise<string> {
@@ -473,6 +490,10 @@ function duration(value: unknown, fallback: number, name: string, issues: string
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     issues.push(`${name} must be a non-negative number of milliseconds`);
+    return fallback;
+  }
+  if (value > MAX_DURATION_MS) {
+    issues.push(`${name} must be at most ${MAX_DURATION_MS} ms (100 years)`);
     return fallback;
   }
   return value;

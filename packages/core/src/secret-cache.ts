@@ -1,3 +1,5 @@
+import { conceal } from './conceal.js';
+
 /** One cached answer of the source chain for one canonical ref. */
 export interface CachedSecret {
   /** The value, or `undefined` when no source had the ref (a brief negative entry). */
@@ -27,6 +29,7 @@ export class SecretCache {
   private readonly half: number;
 
   constructor(private readonly maxEntries: number) {
+    conceal(this, () => `SecretCache { ${this.entries.size} of ${this.maxEntries} entries }`);
     this.half = Math.max(1, Math.floor(maxEntries / 2));
   }
 

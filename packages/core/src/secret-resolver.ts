@@ -1,5 +1,6 @@
 import type { AuditLog } from './audit.js';
 import { coarseDateNow } from './coarse-clock.js';
+import { conceal } from './conceal.js';
 import { displayRef } from './display-ref.js';
 import {
   BatonError,
@@ -61,6 +62,7 @@ export class SecretResolver {
     // With the real clock, freshness checks may share one reading per millisecond; an
     // injected clock (a test's) is read every time, so it stays exact.
     this.now = clock === Date.now ? coarseDateNow() : clock;
+    conceal(this, () => `SecretResolver { cached: ${this.cache?.size ?? 0} refs }`);
     for (const source of sources) {
       if (typeof source.watch === 'function') {
         this.unwatch.push(source.watch((name) => this.invalidateName(name)));
@@ -362,8 +364,9 @@ export class SecretResolver {
   }
 }
 
+/** A source's answer as an outcome: an empty string is absent, never a usable credential. */
 function toOutcome(source: string, value: unknown): Outcome {
-  if (value === undefined) return { kind: 'absent' };
+  if (value === undefined || value === '') return { kind: 'absent' };
   if (typeof value === 'string') return { kind: 'found', value, source };
   return {
     kind: 'error',
@@ -377,10 +380,10 @@ function toOutcome(source: string, value: unknown): Outcome {
 
 function isFound(value: unknown): boolean {
   if (value instanceof Map) {
-    for (const answer of value.values()) if (answer !== undefined) return true;
+    for (const answer of value.values()) if (answer !== undefined && answer !== '') return true;
     return false;
   }
-  return value !== undefined;
+  return value !== undefined && value !== '';
 }
 
 /** A clock for durations only; the injected clock may be fake, metrics want real seconds. */

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,8 +47,19 @@ describe('filesSource', () => {
     await mkdir(join(dir, 'A'));
     const baton = createBaton({ sources: [filesSource({ dir })], audit: false });
     await expect(baton.getSecret('A')).rejects.toThrow(
-      /Source "files" failed to read A: Error \(EISDIR\)/,
+      `Source "files" failed to read A: filesSource: ${join(dir, 'A')} is not a regular file`,
     );
+  });
+
+  it('refuses a FIFO at once instead of waiting for a writer, and keeps serving other files', async () => {
+    execFileSync('mkfifo', [join(dir, 'PIPE')]);
+    await writeFile(join(dir, 'PLAIN'), 'plain');
+    const baton = createBaton({ sources: [filesSource({ dir })], audit: false });
+    const reads = Array.from({ length: 8 }, () => baton.rotateSecret('PIPE').catch((e) => e));
+    for (const error of await Promise.all(reads)) {
+      expect(String(error)).toContain('PIPE is not a regular file');
+    }
+    expect(await baton.getSecret('PLAIN')).toBe('plain');
   });
 
   it('refuses files larger than 1 MiB', async () => {
