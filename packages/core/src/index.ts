@@ -80,7 +80,7 @@ export type {
   RegistryStore,
   StoreUpdate,
 } from './registry-store.js';
-export { applyChange } from './registry-store.js';
+export { applyChange, entryProblem } from './registry-store.js';
 export type { ParsedRef } from './secret-ref.js';
 export { envKey, parseRef, refsEqual, tryParseRef } from './secret-ref.js';
 export type { AuthErrorClassifier } from './secret-resolver.js';

@@ -113,7 +113,7 @@ describe.skipIf(!available)('what the store does not trust', () => {
       reason: 'no_entry',
     });
     expect(problems.map((problem) => problem.message)).toEqual([
-      `Registry store "postgres:${schema}.baton_registry": refused the row of HOOK: its current ref is not a ref of HOOK. Every other entry was read; correct the row by hand`,
+      `Registry store "postgres:${schema}.baton_registry": refused the row of HOOK: currentRef is not a ref of HOOK. Every other entry was read; correct the row by hand`,
     ]);
     expect(problems[0]?.message).not.toContain('OTHER_SECRET');
 
@@ -135,7 +135,7 @@ describe.skipIf(!available)('what the store does not trust', () => {
     expect(running.status('HOOK')).toMatchObject({ currentRef: 'HOOK:v2', revision: 10 });
     expect(running.verifyRef('HOOK', 'API:v1')).toBe(false);
     expect(reported.map((problem) => problem.message)).toEqual([
-      expect.stringContaining('refused the row of HOOK: its previous ref is not a ref of HOOK.'),
+      expect.stringContaining('refused the row of HOOK: previousRef is not a ref of HOOK.'),
     ]);
   });
 
