@@ -82,6 +82,12 @@ interface Settings {
 
 type Listener = (entries: readonly RegistryEntry[], update?: StoreUpdate) => void;
 
+/** What a store knows of an entry: its revision, and the change number that wrote it. */
+interface Known {
+  readonly revision: number;
+  readonly changeSeq: number;
+}
+
 /** How many times a write is retried when another writer created the same entry first. */
 const MAX_WRITE_ATTEMPTS = 5;
 /** Own writes remembered until their notification comes back. */
@@ -115,8 +121,11 @@ class PostgresRegistryStore implements RegistryStore {
   private closed = false;
   /** Every change numbered up to this one has been read (undefined: nothing read yet). */
   private watermark: number | undefined;
-  /** The highest revision read of each entry: a lower one means the table went back. */
-  private revisions = new Map<string, number>();
+  /**
+   * The newest write known of each entry, by change number: a newer write (higher number)
+   * at a lower revision means the table went back.
+   */
+  private known = new Map<string, Known>();
   /** Change numbers of this store's own writes whose notifications have not come back yet. */
   private readonly ownWrites = new Set<number>();
   /** The read of changes in progress, and the one queued behind it for every hint meanwhile. */
@@ -252,20 +261,28 @@ class PostgresRegistryStore implements RegistryStore {
   }
 
   /**
-   * A write of this store: passed on to every subscriber at once. A revision no higher than
-   * one read before means the table went back (restored from a backup): every entry is
-   * reloaded, so no snapshot ignores the writes made from now on.
+   * A write of this store: passed on to every subscriber at once. A revision lower than one
+   * read before, in a later change, means the table went back (restored from a backup):
+   * every entry is reloaded, so no snapshot ignores the writes made from now on.
    */
-  private async wrote({ entry, changeSeq }: StoredEntry): Promise<void> {
-    const known = this.revisions.get(entry.logical);
-    // Equal is the echo of this very write, read back first by a notification.
-    if (known !== undefined && entry.revision < known) {
+  private async wrote(written: StoredEntry): Promise<void> {
+    const { entry, changeSeq } = written;
+    const before = this.known.get(entry.logical);
+    const news = this.learn(written);
+    if (news === 'back') {
       await this.resync(
-        `${displayRef(entry.logical)} was written at revision ${entry.revision}, below revision ${known} read before`,
+        `${displayRef(entry.logical)} was written at revision ${entry.revision}, below revision ${before?.revision} read before`,
       ).catch((error: unknown) => this.report(this.storeError(error, 'reload the registry')));
       return;
     }
-    this.revisions.set(entry.logical, Math.max(entry.revision, known ?? 0));
+    if (news === 'stale') {
+      // A later change was read already, or the change numbers went back (a table restored
+      // with its sequence): one read of the changes tells, and resyncs in the second case.
+      await this.catchUp().catch((error: unknown) =>
+        this.report(this.storeError(error, 'read the changes')),
+      );
+      return;
+    }
     // No change came between the last one read and this one: this one is read too.
     if (this.watermark !== undefined && changeSeq === this.watermark + 1) {
       this.watermark = changeSeq;
@@ -276,6 +293,19 @@ class PostgresRegistryStore implements RegistryStore {
       this.ownWrites.add(changeSeq);
     }
     this.publish([entry]);
+  }
+
+  /**
+   * Takes in what a read or a write showed of an entry: `newer` than anything known of it,
+   * `stale` (a read that raced a later change), or `back`: a later change (by number) at a
+   * lower revision, which only a table restored or rewritten by hand can hold.
+   */
+  private learn({ entry, changeSeq }: StoredEntry): 'newer' | 'stale' | 'back' {
+    const known = this.known.get(entry.logical);
+    if (known !== undefined && changeSeq <= known.changeSeq) return 'stale';
+    if (known !== undefined && entry.revision < known.revision) return 'back';
+    this.known.set(entry.logical, { revision: entry.revision, changeSeq });
+    return 'newer';
   }
 
   /** Starts the change feed and the reconciliation, once someone follows the registry. */
@@ -360,18 +390,20 @@ class PostgresRegistryStore implements RegistryStore {
       await this.resync(`its change numbers went back from ${since} to ${head}`);
       return;
     }
-    const back = stored.find(
-      ({ entry }) => entry.revision < (this.revisions.get(entry.logical) ?? 0),
-    );
-    if (back !== undefined) {
-      await this.resync(
-        `${displayRef(back.entry.logical)} is at revision ${back.entry.revision}, below revision ${this.revisions.get(back.entry.logical)} read before`,
-      );
-      return;
+    const newer: RegistryEntry[] = [];
+    for (const read of stored) {
+      const before = this.known.get(read.entry.logical);
+      const news = this.learn(read);
+      if (news === 'back') {
+        await this.resync(
+          `${displayRef(read.entry.logical)} is at revision ${read.entry.revision}, below revision ${before?.revision} read before`,
+        );
+        return;
+      }
+      if (news === 'newer') newer.push(read.entry);
     }
-    for (const { entry } of stored) this.revisions.set(entry.logical, entry.revision);
     this.watermark = Math.max(this.watermark ?? 0, head);
-    if (stored.length > 0) this.publish(stored.map(({ entry }) => entry));
+    if (newer.length > 0) this.publish(newer);
   }
 
   /**
@@ -392,7 +424,12 @@ class PostgresRegistryStore implements RegistryStore {
   /** Every entry, in one read; the changes read from now on follow it. */
   private async loadAll(): Promise<RegistryEntry[]> {
     const { head, stored } = await this.readSince(0, 'load the registry');
-    this.revisions = new Map(stored.map(({ entry }) => [entry.logical, entry.revision]));
+    this.known = new Map(
+      stored.map(({ entry, changeSeq }) => [
+        entry.logical,
+        { revision: entry.revision, changeSeq },
+      ]),
+    );
     this.watermark = head;
     return stored.map(({ entry }) => entry);
   }
