@@ -17,6 +17,7 @@ export type {
   WithSecretOptions,
 } from './baton.js';
 export { createBaton } from './baton.js';
+export { clientFailureMessage } from './client-failure.js';
 export {
   DEFAULT_GRACE_MS,
   DEFAULT_MAX_ENTRIES,

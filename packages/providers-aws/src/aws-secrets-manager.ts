@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import {
   ConfigError,
+  clientFailureMessage,
   displayRef,
   type ParsedRef,
   parseRef,
@@ -21,7 +22,6 @@ import {
   AWSCURRENT,
   DEFAULT_SOURCE_NAME,
   MAX_BATCH_IDS,
-  MAX_CLIENT_MESSAGE_LENGTH,
   MAX_PREFIX_LENGTH,
   MAX_TOKEN_LENGTH,
   MIN_TOKEN_LENGTH,
@@ -582,7 +582,6 @@ function describeFailure(error: unknown, operation: string, written?: string): A
   const candidate = error as {
     name?: unknown;
     code?: unknown;
-    message?: unknown;
     $metadata?: { httpStatusCode?: number; requestId?: string; attempts?: number };
   };
   const metadata = candidate?.$metadata;
@@ -593,9 +592,7 @@ function describeFailure(error: unknown, operation: string, written?: string): A
   const name =
     typeof candidate?.name === 'string' && /^\w+$/.test(candidate.name) ? candidate.name : 'Error';
   const clientMessage =
-    metadata?.httpStatusCode === undefined
-      ? clientSideMessage(candidate?.message, written)
-      : undefined;
+    metadata?.httpStatusCode === undefined ? clientFailureMessage(error, written) : undefined;
   return {
     errorType: code ?? name,
     operation,
@@ -604,16 +601,6 @@ function describeFailure(error: unknown, operation: string, written?: string): A
     attempts: metadata?.attempts,
     ...(clientMessage === undefined ? {} : { clientMessage }),
   };
-}
-
-/** The client's own message on one line and bounded; none if it holds the value written. */
-function clientSideMessage(message: unknown, written: string | undefined): string | undefined {
-  if (typeof message !== 'string') return undefined;
-  const line = message.replace(/\s+/g, ' ').trim().slice(0, MAX_CLIENT_MESSAGE_LENGTH);
-  if (line === '' || (written !== undefined && written !== '' && message.includes(written))) {
-    return undefined;
-  }
-  return line;
 }
 
 function errorTypeOf(error: unknown): string | undefined {

@@ -13,5 +13,3 @@ export const SECRET_NAME_PATTERN = /^[A-Za-z0-9/_+=.@-]*$/;
 /** ClientRequestToken length bounds of the API. */
 export const MIN_TOKEN_LENGTH = 32;
 export const MAX_TOKEN_LENGTH = 64;
-/** Longest message of the SDK's own client-side failures kept in an error. */
-export const MAX_CLIENT_MESSAGE_LENGTH = 300;

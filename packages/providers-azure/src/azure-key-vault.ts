@@ -2,17 +2,14 @@ import type { TokenCredential } from '@azure/core-auth';
 import { SecretClient, type SecretClientOptions } from '@azure/keyvault-secrets';
 import {
   ConfigError,
+  clientFailureMessage,
   displayRef,
   type ParsedRef,
   parseRef,
   type SecretWriteResult,
   type WritableSecretSource,
 } from '@baton/core';
-import {
-  DEFAULT_SOURCE_NAME,
-  DEFAULT_VERSION_TAG,
-  MAX_CLIENT_MESSAGE_LENGTH,
-} from './constants.js';
+import { DEFAULT_SOURCE_NAME, DEFAULT_VERSION_TAG } from './constants.js';
 import { type AzureFailure, AzureKeyVaultError } from './errors.js';
 import { secretNameOf, type VersionMode } from './secret-name.js';
 
@@ -356,7 +353,6 @@ function describeFailure(error: unknown, operation: string, written?: string): A
     name?: unknown;
     code?: unknown;
     statusCode?: unknown;
-    message?: unknown;
     response?: { headers?: { get?(name: string): string | undefined } };
   };
   const safe = (value: unknown) =>
@@ -374,7 +370,7 @@ function describeFailure(error: unknown, operation: string, written?: string): A
   const requestId = typeof header === 'string' && /^[\w-]{1,64}$/.test(header) ? header : undefined;
   const clientMessage =
     status === undefined && candidate?.response === undefined
-      ? clientSideMessage(candidate?.message, written)
+      ? clientFailureMessage(error, written)
       : undefined;
   return {
     errorCode,
@@ -383,14 +379,4 @@ function describeFailure(error: unknown, operation: string, written?: string): A
     requestId,
     ...(clientMessage === undefined ? {} : { clientMessage }),
   };
-}
-
-/** The client's own message on one line and bounded; none if it holds the value written. */
-function clientSideMessage(message: unknown, written: string | undefined): string | undefined {
-  if (typeof message !== 'string') return undefined;
-  const line = message.replace(/\s+/g, ' ').trim().slice(0, MAX_CLIENT_MESSAGE_LENGTH);
-  if (line === '' || (written !== undefined && written !== '' && message.includes(written))) {
-    return undefined;
-  }
-  return line;
 }

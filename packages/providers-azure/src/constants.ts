@@ -6,5 +6,3 @@ export const DEFAULT_SOURCE_NAME = 'azure-key-vault';
 export const DEFAULT_VERSION_TAG = 'baton-version';
 /** Longest secret name Key Vault accepts. */
 export const MAX_SECRET_NAME_LENGTH = 127;
-/** Longest message of a client-side failure (a credential, the network) kept in an error. */
-export const MAX_CLIENT_MESSAGE_LENGTH = 500;
