@@ -13,6 +13,7 @@ export type AuditEventType =
   | 'secret_read'
   | 'secret_stale_served'
   | 'source_error'
+  | 'inject_reject'
   | 'rotate'
   | 'rotate_failed';
 

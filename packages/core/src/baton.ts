@@ -20,7 +20,14 @@ import {
   MAX_DURATION_MS,
 } from './constants.js';
 import { envSource } from './env-source.js';
-import { ClosedError, ConfigError, NoEntryError } from './errors.js';
+import {
+  BatonError,
+  ClosedError,
+  ConfigError,
+  describe,
+  NoEntryError,
+  SecretBatchError,
+} from './errors.js';
 import { GRACE_ANCHORS, type GraceAnchor, type GracePolicy } from './grace.js';
 import { defaultHmacEngine, type HmacEngine } from './hmac-engine.js';
 import { memoryStore } from './memory-store.js';
@@ -96,6 +103,17 @@ export interface BatonOptions {
   hmac?: HmacEngine;
 }
 
+/** What `secretsForRequest` answers: the values keyed as given, or why the request is refused. */
+export type SecretsForRequest<R extends string> =
+  | { readonly ok: true; readonly values: Record<R, string> }
+  | {
+      readonly ok: false;
+      readonly status: 503;
+      readonly reason: 'secret_unavailable';
+      /** Names refs and sources, never values: safe to log. */
+      readonly error: BatonError;
+    };
+
 /** Headers that carry a signed request (the fixed protocol of `x-baton-*`). */
 export type SignedHeaders = {
   'x-baton-ref': string;
@@ -159,6 +177,13 @@ export interface Baton {
   /** Verifies a request (ref, proof, timestamp), audited; adapters call this. */
   verifyRequest(input: VerifyRequestInput): Promise<VerifyRequestResult>;
   /**
+   * Resolves the secrets a request handler needs; adapters call this. When one cannot be
+   * resolved the answer is a 503 refusal, audited (`inject_reject`, reason
+   * `secret_unavailable`, per ref) and logged at most once a minute with the error's message,
+   * which names refs and sources and says what to create.
+   */
+  secretsForRequest<const R extends string>(refs: readonly R[]): Promise<SecretsForRequest<R>>;
+  /**
    * Records an event through this Baton's audit sinks, as its own events are: buffered,
    * never blocking, never throwing. For packages built on Baton (a rotation run's `rotate`
    * and `rotate_failed`). Events name refs, never values.
@@ -208,6 +233,7 @@ class BatonInstance implements Baton {
   private readonly registry: Registry;
   private readonly verifier: RequestVerifier;
   private readonly hmac: HmacEngine;
+  private readonly notices: Notices;
   private closed = false;
 
   constructor(options: ResolvedOptions) {
@@ -222,6 +248,7 @@ class BatonInstance implements Baton {
       telemetry,
     );
     const notices = new Notices(this.clock);
+    this.notices = notices;
     this.registry = new Registry(
       options.store,
       (logical) => options.overrides.get(logical) ?? options.policy,
@@ -344,6 +371,38 @@ class BatonInstance implements Baton {
 
   verifyRequest(input: VerifyRequestInput): Promise<VerifyRequestResult> {
     return this.verifier.verify(input);
+  }
+
+  async secretsForRequest<const R extends string>(
+    refs: readonly R[],
+  ): Promise<SecretsForRequest<R>> {
+    try {
+      return { ok: true, values: await this.getSecrets(refs) };
+    } catch (caught) {
+      const error =
+        caught instanceof BatonError
+          ? caught
+          : new BatonError('BATON_SOURCE_FAILED', `could not resolve ${refs.join(', ')}`);
+      const failures = error instanceof SecretBatchError ? error.errors : [error];
+      const atMs = this.clock();
+      for (const failure of failures) {
+        const ref = (failure as { ref?: unknown }).ref;
+        const shown = typeof ref === 'string' ? ref : undefined;
+        this.auditLog.emit({
+          type: 'inject_reject',
+          logical: shown?.split(':')[0] ?? 'unknown',
+          atMs,
+          ref: shown,
+          reason: 'secret_unavailable',
+          error: describe(failure),
+        });
+      }
+      this.notices.limited(
+        `inject:${refs.join(',')}`,
+        `refused a request with 503: ${error.message}`,
+      );
+      return { ok: false, status: 503, reason: 'secret_unavailable', error };
+    }
   }
 
   audit(event: AuditInput): void {

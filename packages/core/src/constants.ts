@@ -24,6 +24,9 @@ export const MAX_PRESENTED_REF_LENGTH = 256;
 /** A presented key (proof: 'value') longer than this is rejected as malformed. */
 export const MAX_PRESENTED_KEY_LENGTH = 4096;
 
+/** Most bytes of a signed request body an adapter reads: 1 MiB; a larger one is answered 413. */
+export const DEFAULT_BODY_LIMIT = 1_048_576;
+
 /** Audit events buffered per sink before new ones are dropped (and counted). */
 export const DEFAULT_AUDIT_BUFFER = 10_000;
 /** Audit events handed to a sink in one write. */

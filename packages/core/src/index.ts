@@ -12,6 +12,7 @@ export type {
   BatonOptions,
   CacheOptions,
   RegistryOptions,
+  SecretsForRequest,
   SignedHeaders,
   SignOptions,
   WithSecretOptions,
@@ -19,6 +20,7 @@ export type {
 export { createBaton } from './baton.js';
 export { clientFailureMessage } from './client-failure.js';
 export {
+  DEFAULT_BODY_LIMIT,
   DEFAULT_GRACE_MS,
   DEFAULT_MAX_ENTRIES,
   DEFAULT_MAX_STALE_MS,
@@ -65,6 +67,7 @@ export type { HmacEngine } from './hmac-engine.js';
 export { defaultHmacEngine, nodeCryptoHmac, webCryptoHmac } from './hmac-engine.js';
 export type { MemoryStoreOptions } from './memory-store.js';
 export { memoryStore } from './memory-store.js';
+export { readWebBody } from './read-web-body.js';
 export type {
   CheckRejectReason,
   CheckResult,
@@ -95,6 +98,7 @@ export type {
 } from './source.js';
 export type { TelemetryOptions } from './telemetry.js';
 export type {
+  BodyReadResult,
   HeaderInput,
   Proof,
   VerifyRejectReason,

@@ -134,7 +134,8 @@ export interface RegistryStore {
   load(): Promise<readonly RegistryEntry[]>;
   /**
    * Every entry, answered at once: offered by stores that hold their entries in memory, so a
-   * registry on them is ready from the start without `ready()`.
+   * registry on them is ready from the start without `ready()`. A store that wraps another and
+   * replaces its `load` must replace or drop this too.
    */
   loadSync?(): readonly RegistryEntry[];
   /**
