@@ -28,7 +28,7 @@ export class RegistrySql {
   readonly channel: string;
   /** Serialises table creation between processes that start at once. */
   readonly creationLockKey: string;
-  /** Whether the tables exist with their change numbering (tables of 0.1 lack it). */
+  /** Whether the tables exist with their change numbering (tables made before it lack it). */
   readonly tablesExist: string;
   /** The parameters of `tablesExist`. */
   readonly tableNames: readonly [string, string, string];
@@ -83,7 +83,7 @@ export class RegistrySql {
         CONSTRAINT ${name('_refs_of_logical')} CHECK (split_part(current_ref, ':', 1) = logical
           AND (previous_ref IS NULL OR split_part(previous_ref, ':', 1) = logical))
       )`,
-      // Tables made by 0.1 have no change numbers yet: number their rows once.
+      // Tables made before change numbers existed: number their rows once.
       `ALTER TABLE ${qualified} ADD COLUMN IF NOT EXISTS change_seq bigint NOT NULL
         DEFAULT nextval('${sequence}')`,
       `ALTER TABLE ${qualified} ALTER COLUMN change_seq DROP DEFAULT`,
