@@ -96,8 +96,10 @@ const MAX_OWN_WRITES = 1_000;
 /**
  * A registry store in PostgreSQL, shared by every replica: one row per logical name with a
  * revision for compare-and-set, a history table of every change, timestamps from the
- * database clock, and LISTEN/NOTIFY pushing each change into every replica's snapshot (with
- * a resync after each reconnection and a periodic reconciliation as a backstop).
+ * database clock, and every change numbered. Replicas load the table once, then read only the
+ * rows changed since the last change they read: when a notification hints at one (LISTEN/
+ * NOTIFY; a payload is never trusted), after each reconnection, and periodically as a
+ * backstop. A table that went back in history is reloaded whole and replaces the snapshots.
  *
  * @example
  * const store = postgresStore({ connectionString: process.env.DATABASE_URL });
