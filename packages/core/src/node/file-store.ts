@@ -34,14 +34,16 @@ export interface FileStoreOptions {
   lockTimeoutMs?: number;
   /**
    * A lock held longer than this is taken over (its holder hangs). A lock whose process has
-   * exited is taken over at once. Default 30 000 (30 s).
+   * exited is taken over at once, a lock file without a holder after a second. Default
+   * 30 000 (30 s).
    */
   staleLockMs?: number;
   /** History records kept in the file, newest first. Default 1000. */
   historyLimit?: number;
   /**
-   * Told when a background check fails (say, the file was corrupted by a hand edit); the
-   * snapshot is kept meanwhile. Default: a warning on stderr, once per problem.
+   * Told when a background check fails (say, the file was corrupted by a hand edit; the
+   * snapshot is kept meanwhile), and when the file went back in history (the snapshot is
+   * replaced with it). Default: a warning on stderr, once per problem.
    */
   onError?: (error: StoreError) => void;
 }
@@ -72,7 +74,9 @@ const EMPTY: RegistryFileContent = { entries: new Map(), history: [] };
  * file in the same directory, fsync, rename); every process follows the file through
  * `fs.watch` and a periodic check. A corrupt file is never overwritten: changes fail with a
  * clear `StoreError`, snapshots keep their last good content, and `<path>.bak` holds the last
- * good file.
+ * good file. A file that went back in history (deleted, or an older copy put in place) is
+ * taken as the truth by every process, which replaces its snapshot and says so through
+ * `onError`; later changes continue from the highest revision seen.
  *
  * @example
  * import { fileStore } from '@baton/core/node';
