@@ -43,6 +43,8 @@ export interface AuditEvent {
   source?: string;
   /** For `source_error`: the kind of error (its name and code), never its message. */
   error?: string;
+  /** For a summary of accepts (`auditAccepts: { everyMs }`): how many this event stands for. */
+  count?: number;
 }
 
 /**
@@ -51,12 +53,25 @@ export interface AuditEvent {
  */
 export type AuditInput = Omit<AuditEvent, 'at'> & { at?: Date };
 
-/** An audit event before delivery: its time is kept as a number until a sink needs text. */
-export type AuditRecord = Omit<AuditEvent, 'at'> & { atMs: number };
+/**
+ * An audit event before delivery, without its time: kept as it is for events that recur
+ * (a registry entry's accepts), so emitting one allocates nothing.
+ */
+export type AuditTemplate = Omit<AuditEvent, 'at'>;
 
-/** A destination for audit events. `write` may be slow (return a promise): Baton buffers. */
+/** An audit event before delivery: its time is kept as a number until a sink needs text. */
+export type AuditRecord = AuditTemplate & { atMs: number };
+
+/**
+ * A destination for audit events. `write` may be slow (return a promise): Baton buffers.
+ * A sink that stores JSON lines may also offer `writeLines`: it then receives the events
+ * already encoded, one JSON object per line exactly as `JSON.stringify` writes them, which
+ * costs a fraction of building and stringifying objects.
+ */
 export interface AuditSink {
   write(events: readonly AuditEvent[]): void | Promise<void>;
+  /** Receives newline-terminated JSON lines instead of `write`'s objects. */
+  writeLines?(chunk: string): void | Promise<void>;
   flush?(): Promise<void>;
   close?(): Promise<void>;
 }
@@ -71,7 +86,8 @@ export type AuditOption =
 export interface JsonLinesSinkOptions {
   /**
    * Receives a chunk of newline-terminated JSON lines. Returning a promise applies
-   * backpressure. Default: `process.stdout` where it exists, otherwise `console.log`.
+   * backpressure. Default: `process.stdout` where it exists (waiting for `drain` when it is
+   * full), otherwise `console.warn`.
    */
   write?: (chunk: string) => void | Promise<void>;
 }
@@ -90,24 +106,38 @@ export function jsonLinesSink(options: JsonLinesSinkOptions = {}): AuditSink {
       for (const event of events) chunk += `${JSON.stringify(event)}\n`;
       return write(chunk);
     },
+    writeLines: (chunk) => write(chunk),
   };
 }
 
+interface Stdout {
+  write(chunk: string): boolean;
+  readonly writableLength?: number;
+  once(event: 'drain', listener: () => void): unknown;
+}
+
+/** Bytes stdout may hold for a reader that is momentarily behind before delivery waits: 1 MiB. */
+const STDOUT_SLACK = 1_048_576;
+
+/**
+ * Writes to stdout with backpressure: a write is done once the stream holds it, unless the
+ * stream already holds more than 1 MiB its reader has not taken, which is waited for
+ * (`drain`). A reader that keeps up, even with pauses, loses nothing; a slow one delays
+ * delivery, never the caller.
+ */
 function writeToStdout(chunk: string): void | Promise<void> {
-  const stdout = (
-    globalThis as {
-      process?: { stdout?: { write(chunk: string, callback: (error?: unknown) => void): boolean } };
-    }
-  ).process?.stdout;
+  const stdout = (globalThis as { process?: { stdout?: Stdout } }).process?.stdout;
   if (stdout === undefined) {
     // workerd and browsers: the console is the log stream.
     console.warn(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk);
     return;
   }
-  return new Promise((resolve, reject) => {
-    stdout.write(chunk, (error) => (error ? reject(error) : resolve()));
-  });
+  if (stdout.write(chunk) || (stdout.writableLength ?? 0) <= STDOUT_SLACK) return;
+  return new Promise((resolve) => stdout.once('drain', resolve));
 }
+
+/** What `auditAccepts` holds after defaults: each accept, or a summary per window. */
+export type AcceptAudit = 'each' | { readonly everyMs: number };
 
 /**
  * Buffers audit events and delivers them to every sink off the caller's path. Emission never
@@ -138,7 +168,12 @@ export class AuditLog {
 
   /** Queues an event for every sink. Never throws, never blocks. */
   emit(record: AuditRecord): void {
-    for (const channel of this.channels) channel.push(record);
+    for (const channel of this.channels) channel.push(record, record.atMs);
+  }
+
+  /** Queues a recurring event, kept as it is, at a time. Allocates nothing. */
+  emitTemplate(template: AuditTemplate, atMs: number): void {
+    for (const channel of this.channels) channel.push(template, atMs);
   }
 
   /** Resolves once every event emitted so far has been handed to its sinks. */
@@ -151,33 +186,66 @@ export class AuditLog {
   }
 }
 
+/** The longest a drain writes before letting the event loop run. */
+const DRAIN_SLICE_MS = 2;
+
+/** A clock for durations only. */
+function elapsedMs(): number {
+  return globalThis.performance?.now() ?? Date.now();
+}
+
+/** Lets the event loop run: after I/O callbacks where the runtime offers it (Node, Bun). */
+function yieldToEventLoop(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown })
+    .setImmediate;
+  return new Promise((resolve) =>
+    immediate === undefined ? setTimeout(resolve, 0) : immediate(resolve),
+  );
+}
+
 class SinkChannel {
-  private queue: AuditRecord[] = [];
+  /** New events and their times, side by side: a queued recurring event costs two slots. */
+  private templates: AuditTemplate[] = [];
+  private times: number[] = [];
+  /** Events taken by the drain, delivered from `offset` on. */
+  private takenTemplates: AuditTemplate[] = [];
+  private takenTimes: number[] = [];
+  private offset = 0;
   private scheduled = false;
   private draining: Promise<void> | undefined;
+  /** A write the sink has not finished: only then is the sink slow and the bound applies. */
+  private unfinished: Promise<void> | undefined;
   private warned = false;
+  private readonly lines: boolean;
 
   constructor(
     private readonly sink: AuditSink,
     private readonly telemetry: Telemetry,
     private readonly bound: number,
-  ) {}
+  ) {
+    this.lines = typeof sink.writeLines === 'function';
+  }
 
-  push(record: AuditRecord): void {
-    if (this.queue.length >= this.bound) {
-      this.telemetry.recordAuditDropped('overflow', 1);
-      return;
+  push(template: AuditTemplate, atMs: number): void {
+    if (this.templates.length >= this.bound) {
+      // A sink that keeps up takes the backlog now; only one still busy with a write loses events.
+      if (this.unfinished !== undefined) {
+        this.telemetry.recordAuditDropped('overflow', 1);
+        return;
+      }
+      this.deliverNow();
     }
-    this.queue.push(record);
+    this.templates.push(template);
+    this.times.push(atMs);
     if (!this.scheduled && this.draining === undefined) {
       this.scheduled = true;
-      setTimeout(this.startDrain, 0);
+      void yieldToEventLoop().then(this.startDrain);
     }
   }
 
   async flush(): Promise<void> {
-    while (this.queue.length > 0 || this.draining !== undefined) {
-      await (this.draining ?? this.startDrain());
+    while (this.pending() > 0 || this.draining !== undefined || this.unfinished !== undefined) {
+      await (this.draining ?? this.unfinished ?? this.startDrain());
     }
     try {
       await this.sink.flush?.();
@@ -195,6 +263,10 @@ class SinkChannel {
     }
   }
 
+  private pending(): number {
+    return this.templates.length + this.takenTemplates.length - this.offset;
+  }
+
   private readonly startDrain = (): Promise<void> => {
     this.scheduled = false;
     this.draining ??= this.drain().finally(() => {
@@ -203,22 +275,88 @@ class SinkChannel {
     return this.draining;
   };
 
-  /** Hands queued events to the sink. Never rejects: a failure is counted and reported. */
+  /**
+   * Hands queued events to the sink a batch at a time, in order, for at most a couple of
+   * milliseconds before letting the event loop run, so a burst never stalls requests while
+   * the drain keeps pace with any rate of events the process can produce. Never rejects: a
+   * failure is counted and reported.
+   */
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const records = this.queue;
-      this.queue = [];
-      for (let start = 0; start < records.length; start += AUDIT_BATCH_SIZE) {
-        const slice = records.slice(start, start + AUDIT_BATCH_SIZE);
-        try {
-          await this.sink.write(slice.map(materialize));
-        } catch (error) {
-          const lost = error instanceof AuditSinkError ? error.failed : slice.length;
-          this.telemetry.recordAuditDropped('sink_error', lost);
-          this.report(error);
-        }
+    let sliceStarted = elapsedMs();
+    for (;;) {
+      if (this.offset >= this.takenTemplates.length) {
+        if (this.templates.length === 0) return;
+        this.takenTemplates = this.templates;
+        this.takenTimes = this.times;
+        this.templates = [];
+        this.times = [];
+        this.offset = 0;
+      }
+      const end = Math.min(this.offset + AUDIT_BATCH_SIZE, this.takenTemplates.length);
+      const templates = this.takenTemplates.slice(this.offset, end);
+      const times = this.takenTimes.slice(this.offset, end);
+      this.offset = end;
+      const unfinished = this.write(templates, times);
+      if (unfinished !== undefined) {
+        await unfinished;
+        sliceStarted = elapsedMs();
+      } else if (elapsedMs() - sliceStarted >= DRAIN_SLICE_MS) {
+        await yieldToEventLoop();
+        sliceStarted = elapsedMs();
       }
     }
+  }
+
+  /**
+   * Delivers everything not yet written, in one write and in order, when the queue reaches its
+   * bound while the sink is free: a burst the drain has not caught up with yet is not lost.
+   */
+  private deliverNow(): void {
+    const templates = this.takenTemplates.slice(this.offset).concat(this.templates);
+    const times = this.takenTimes.slice(this.offset).concat(this.times);
+    this.takenTemplates = [];
+    this.takenTimes = [];
+    this.offset = 0;
+    this.templates = [];
+    this.times = [];
+    void this.write(templates, times);
+  }
+
+  /** Writes events; answers a promise while the sink has not finished with them. */
+  private write(templates: AuditTemplate[], times: number[]): Promise<void> | undefined {
+    let written: void | Promise<void>;
+    try {
+      written = this.lines
+        ? (this.sink.writeLines as (chunk: string) => void | Promise<void>)(
+            encodeLines(templates, times),
+          )
+        : this.sink.write(
+            templates.map((template, index) => materialize(template, times[index] as number)),
+          );
+    } catch (error) {
+      this.failed(error, templates.length);
+      return undefined;
+    }
+    if (!(written instanceof Promise)) return undefined;
+    const unfinished = written.then(
+      () => {
+        this.unfinished = undefined;
+      },
+      (error: unknown) => {
+        this.unfinished = undefined;
+        this.failed(error, templates.length);
+      },
+    );
+    this.unfinished = unfinished;
+    return unfinished;
+  }
+
+  private failed(error: unknown, count: number): void {
+    this.telemetry.recordAuditDropped(
+      'sink_error',
+      error instanceof AuditSinkError ? error.failed : count,
+    );
+    this.report(error);
   }
 
   private report(error: unknown): void {
@@ -229,11 +367,6 @@ class SinkChannel {
       `[baton] an audit sink failed; its events are counted in baton.audit.dropped: ${text}`,
     );
   }
-}
-
-/** ISO-8601 text of a time; one outside the Date range (a broken clock) reads as the epoch. */
-function isoTime(ms: number): string {
-  return Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : new Date(0).toISOString();
 }
 
 function functionSink(fn: (event: AuditEvent) => void): AuditSink {
@@ -265,20 +398,25 @@ class AuditSinkError extends Error {
   }
 }
 
-let lastMs = -1;
+let lastMs: number | undefined;
 let lastIso = '';
 
-/**
- * Builds the delivered event (`type`, `logical`, `at` first, unset fields left out);
- * consecutive events in one millisecond share the time text. Each field is copied by name,
- * which keeps the objects' shapes few and the copy fast.
- */
-function materialize(record: AuditRecord): AuditEvent {
-  if (record.atMs !== lastMs) {
-    lastMs = record.atMs;
-    lastIso = isoTime(record.atMs);
+/** ISO-8601 text of a time, shared by consecutive events of one millisecond. */
+function isoAt(ms: number): string {
+  if (ms !== lastMs) {
+    lastMs = ms;
+    // A time outside the Date range (a broken clock) reads as the epoch rather than throwing.
+    lastIso = new Date(Math.abs(ms) <= 8.64e15 ? ms : 0).toISOString();
   }
-  const event: AuditEvent = { type: record.type, logical: record.logical, at: lastIso };
+  return lastIso;
+}
+
+/**
+ * Builds the delivered event (`type`, `logical`, `at` first, unset fields left out). Each
+ * field is copied by name, which keeps the objects' shapes few and the copy fast.
+ */
+function materialize(record: AuditTemplate, atMs: number): AuditEvent {
+  const event: AuditEvent = { type: record.type, logical: record.logical, at: isoAt(atMs) };
   if (record.ref !== undefined) event.ref = record.ref;
   if (record.previousRef !== undefined) event.previousRef = record.previousRef;
   if (record.presentedRef !== undefined) event.presentedRef = record.presentedRef;
@@ -289,5 +427,64 @@ function materialize(record: AuditRecord): AuditEvent {
   if (record.revision !== undefined) event.revision = record.revision;
   if (record.source !== undefined) event.source = record.source;
   if (record.error !== undefined) event.error = record.error;
+  if (record.count !== undefined) event.count = record.count;
   return event;
+}
+
+/** The JSON text of a recurring event around its time: `head` + ISO time + `tail`. */
+interface LineParts {
+  readonly head: string;
+  readonly tail: string;
+}
+
+/** Encodings of recurring (frozen) events, made once per template. */
+const encodings = new WeakMap<AuditTemplate, LineParts>();
+
+/**
+ * Encodes events as JSON lines without building objects or a general `JSON.stringify` per
+ * event: a recurring event's text around its time is made once and the time spliced in;
+ * any other event is written field by field. The text is exactly what
+ * `JSON.stringify(materialize(…))` writes.
+ */
+function encodeLines(templates: readonly AuditTemplate[], times: readonly number[]): string {
+  let chunk = '';
+  for (let index = 0; index < templates.length; index++) {
+    const template = templates[index] as AuditTemplate;
+    let parts = encodings.get(template);
+    if (parts === undefined) {
+      parts = lineParts(template);
+      if (Object.isFrozen(template)) encodings.set(template, parts);
+    }
+    chunk += `${parts.head}${isoAt(times[index] as number)}${parts.tail}\n`;
+  }
+  return chunk;
+}
+
+function lineParts(event: AuditTemplate): LineParts {
+  let tail = '"';
+  if (event.ref !== undefined) tail += `,"ref":${text(event.ref)}`;
+  if (event.previousRef !== undefined) tail += `,"previousRef":${text(event.previousRef)}`;
+  if (event.presentedRef !== undefined) tail += `,"presentedRef":${text(event.presentedRef)}`;
+  if (event.presentedLength !== undefined) {
+    tail += `,"presentedLength":${JSON.stringify(event.presentedLength)}`;
+  }
+  if (event.match !== undefined) tail += `,"match":${text(event.match)}`;
+  if (event.reason !== undefined) tail += `,"reason":${text(event.reason)}`;
+  if (event.actor !== undefined) tail += `,"actor":${text(event.actor)}`;
+  if (event.revision !== undefined) tail += `,"revision":${JSON.stringify(event.revision)}`;
+  if (event.source !== undefined) tail += `,"source":${text(event.source)}`;
+  if (event.error !== undefined) tail += `,"error":${text(event.error)}`;
+  if (event.count !== undefined) tail += `,"count":${JSON.stringify(event.count)}`;
+  return {
+    head: `{"type":${text(event.type)},"logical":${text(event.logical)},"at":"`,
+    tail: `${tail}}`,
+  };
+}
+
+/** Characters JSON never escapes in a string: refs, names, reasons and codes are made of them. */
+const PLAIN = /^[\w :.()<>/@+-]*$/;
+
+/** A JSON string literal: quoted directly when nothing needs escaping. */
+function text(value: string): string {
+  return PLAIN.test(value) ? `"${value}"` : JSON.stringify(value);
 }

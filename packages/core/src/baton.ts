@@ -1,10 +1,12 @@
 import {
+  type AcceptAudit,
   type AuditInput,
   AuditLog,
   type AuditOption,
   type AuditSink,
   jsonLinesSink,
 } from './audit.js';
+import { coarseDateNow } from './coarse-clock.js';
 import { conceal } from './conceal.js';
 import {
   DEFAULT_AUDIT_BUFFER,
@@ -90,8 +92,19 @@ export interface BatonOptions {
    * stdout (`jsonLinesSink()`).
    */
   audit?: AuditOption;
-  /** Events buffered per sink before new ones are dropped and counted. Default 10 000. */
+  /**
+   * Events buffered per sink while it is busy with an earlier write; past this, new ones are
+   * dropped and counted (`baton.audit.dropped`). A sink that keeps up loses nothing.
+   * Default 10 000.
+   */
   auditBufferSize?: number;
+  /**
+   * How accepted verifications are audited: `'each'` (default) writes one `verify_accept` per
+   * accept; `{ everyMs }` writes, per ref and match, one `verify_accept` with a `count` per
+   * window (on the first accept after the window, and on `flush()`/`close()`), so a busy
+   * service keeps every rejection and a summary of the accepts.
+   */
+  auditAccepts?: AcceptAudit;
   /** Epoch milliseconds. Default `Date.now`. */
   clock?: () => number;
   /** Meter and tracer providers. Default: the global ones of `@opentelemetry/api`. */
@@ -221,6 +234,7 @@ interface ResolvedOptions {
   overrides: ReadonlyMap<string, GracePolicy>;
   audit: AuditOption;
   auditBufferSize: number;
+  auditAccepts: AcceptAudit;
   clock: () => number;
   telemetry: TelemetryOptions;
   hmac: HmacEngine;
@@ -249,19 +263,23 @@ class BatonInstance implements Baton {
     );
     const notices = new Notices(this.clock);
     this.notices = notices;
+    // Decisions on the real clock may share one reading per millisecond (see coarseDateNow);
+    // an injected clock is read every time.
+    const decisionClock = this.clock === Date.now ? coarseDateNow() : this.clock;
     this.registry = new Registry(
       options.store,
       (logical) => options.overrides.get(logical) ?? options.policy,
-      this.clock,
+      decisionClock,
       this.auditLog,
       telemetry,
       notices,
+      options.auditAccepts,
     );
     this.hmac = options.hmac;
     this.verifier = new RequestVerifier(
       this.registry,
       this.resolver,
-      this.clock,
+      decisionClock,
       options.hmac,
       notices,
     );
@@ -418,6 +436,7 @@ class BatonInstance implements Baton {
   }
 
   flush(): Promise<void> {
+    this.registry.summarizeAccepts();
     return this.auditLog.flush();
   }
 
@@ -425,6 +444,7 @@ class BatonInstance implements Baton {
     if (this.closed) return;
     this.closed = true;
     this.resolver.close();
+    this.registry.summarizeAccepts();
     await this.auditLog.close();
     await this.registry.close();
   }
@@ -521,6 +541,19 @@ function resolveOptions(options: BatonOptions): ResolvedOptions {
     issues.push('auditBufferSize must be a positive integer');
   }
 
+  const auditAccepts = options.auditAccepts ?? 'each';
+  if (
+    auditAccepts !== 'each' &&
+    (typeof auditAccepts !== 'object' ||
+      auditAccepts === null ||
+      typeof auditAccepts.everyMs !== 'number' ||
+      !(auditAccepts.everyMs > 0 && auditAccepts.everyMs <= MAX_DURATION_MS))
+  ) {
+    issues.push(
+      "auditAccepts must be 'each' or { everyMs } with a positive number of milliseconds",
+    );
+  }
+
   const hmac = options.hmac ?? defaultHmacEngine();
   if (
     typeof hmac?.sign !== 'function' ||
@@ -540,6 +573,7 @@ function resolveOptions(options: BatonOptions): ResolvedOptions {
     overrides,
     audit,
     auditBufferSize,
+    auditAccepts,
     clock,
     telemetry: options.telemetry ?? {},
   };

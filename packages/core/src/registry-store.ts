@@ -64,8 +64,11 @@ export interface RegistryHistoryRecord {
   readonly revision: number;
 }
 
-/** The latest time any registry accepts: the year 9999, so grace arithmetic stays a valid date. */
-export const LATEST_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+/**
+ * The latest time any registry accepts, 9999-12-31T23:59:59.999Z, so grace arithmetic stays a
+ * valid date.
+ */
+export const LATEST_TIME_MS = 253_402_300_799_999;
 
 /**
  * What is wrong with an entry a store holds, or `undefined` when nothing is: every ref must

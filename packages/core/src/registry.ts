@@ -1,4 +1,4 @@
-import type { AuditLog } from './audit.js';
+import type { AcceptAudit, AuditLog, AuditTemplate } from './audit.js';
 import { conceal } from './conceal.js';
 import { MAX_PRESENTED_REF_LENGTH } from './constants.js';
 import { displayRef } from './display-ref.js';
@@ -68,18 +68,68 @@ export interface RegistryStatus extends RegistryEntry {
   readonly graceRemainingMs: number;
 }
 
-/** One entry of the local snapshot, with everything `verifyRef` needs precomputed. */
-interface Slot {
-  readonly entry: RegistryEntry;
-  readonly policy: GracePolicy;
-  readonly previousExpiresAt: number;
-  readonly acceptCurrent: CheckResult;
-  readonly acceptPrevious: CheckResult | undefined;
+/**
+ * One entry of the local snapshot, with what `verifyRef` needs worked out. The answers and
+ * audit events of its accepts are made at the first accept and then reused, so recording one
+ * allocates nothing and an entry never verified costs little.
+ */
+class Slot {
   /**
    * Set once the previous ref has been seen outside its grace window: a clock that later
    * steps backwards must not bring it back.
    */
-  previousExpired: boolean;
+  previousExpired = false;
+  private currentAnswer: CheckResult | undefined;
+  private previousAnswer: CheckResult | undefined;
+  private currentEvent: AuditTemplate | undefined;
+  private previousEvent: AuditTemplate | undefined;
+
+  constructor(
+    readonly entry: RegistryEntry,
+    readonly policy: GracePolicy,
+    readonly previousExpiresAt: number,
+  ) {}
+
+  acceptCurrent(): CheckResult {
+    this.currentAnswer ??= Object.freeze({
+      accepted: true,
+      match: 'current',
+      ref: this.entry.currentRef,
+    });
+    return this.currentAnswer;
+  }
+
+  /** Only for a slot with a previous ref. */
+  acceptPrevious(): CheckResult {
+    this.previousAnswer ??= Object.freeze({
+      accepted: true,
+      match: 'previous',
+      ref: this.entry.previousRef as string,
+    });
+    return this.previousAnswer;
+  }
+
+  /** The `verify_accept` event of a ref of this entry, or `undefined` for another ref. */
+  acceptEvent(ref: string, match: 'current' | 'previous'): AuditTemplate | undefined {
+    if (match === 'current') {
+      if (ref !== this.entry.currentRef) return undefined;
+      this.currentEvent ??= Object.freeze({
+        type: 'verify_accept',
+        logical: this.entry.logical,
+        ref,
+        match,
+      });
+      return this.currentEvent;
+    }
+    if (ref !== this.entry.previousRef) return undefined;
+    this.previousEvent ??= Object.freeze({
+      type: 'verify_accept',
+      logical: this.entry.logical,
+      ref,
+      match,
+    });
+    return this.previousEvent;
+  }
 }
 
 const NO_ENTRY: CheckResult = Object.freeze({ accepted: false, reason: 'no_entry' });
@@ -102,6 +152,9 @@ export class Registry {
   private loading: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
   private lastPresented: string | undefined;
+  /** With summarised accepts: the accepts counted since the last summary, and when it is due. */
+  private readonly acceptCounts = new Map<AuditTemplate, number>();
+  private summaryDue: number;
   private lastParsed: ParsedRef | undefined;
 
   constructor(
@@ -111,8 +164,10 @@ export class Registry {
     private readonly audit: AuditLog,
     private readonly telemetry: Telemetry,
     private readonly notices: Notices,
+    private readonly acceptAudit: AcceptAudit = 'each',
   ) {
     conceal(this, () => `Registry { store: ${store.name}, ${this.slots.size} entries }`);
+    this.summaryDue = acceptAudit === 'each' ? 0 : clock() + acceptAudit.everyMs;
     if (typeof store.loadSync === 'function') {
       // An in-memory store answers at once: the registry is ready from the start.
       this.merge(store.loadSync());
@@ -270,14 +325,14 @@ export class Registry {
     if (typeof presented !== 'string' || presented.length > MAX_PRESENTED_REF_LENGTH)
       return MALFORMED;
     const { entry } = slot;
-    if (presented === entry.currentRef) return slot.acceptCurrent;
+    if (presented === entry.currentRef) return slot.acceptCurrent();
     if (presented !== entry.previousRef) {
       const canonical = this.parsePresented(presented)?.ref;
       if (canonical === undefined) return MALFORMED;
-      if (canonical === entry.currentRef) return slot.acceptCurrent;
+      if (canonical === entry.currentRef) return slot.acceptCurrent();
       if (canonical !== entry.previousRef) return NO_MATCH;
     }
-    return previousAccepted(slot, now) ? (slot.acceptPrevious as CheckResult) : PREVIOUS_EXPIRED;
+    return previousAccepted(slot, now) ? slot.acceptPrevious() : PREVIOUS_EXPIRED;
   }
 
   /** `checkRef`: the decision, audited and counted. */
@@ -291,9 +346,29 @@ export class Registry {
 
   recordAccept(logical: string, ref: string, match: 'current' | 'previous', now: number): void {
     this.telemetry.recordVerify(logical, 'accept', match);
-    if (this.audit.enabled) {
-      this.audit.emit({ type: 'verify_accept', logical, atMs: now, ref, match });
+    if (!this.audit.enabled) return;
+    // After a promotion between the decision and this record, the event is made for this once.
+    const event =
+      this.slots.get(logical)?.acceptEvent(ref, match) ??
+      Object.freeze({ type: 'verify_accept', logical, ref, match });
+    if (this.acceptAudit === 'each') this.audit.emitTemplate(event, now);
+    else this.countAccept(event, now);
+  }
+
+  /** Counts an accept toward its summary, writing the summaries once their window is over. */
+  private countAccept(event: AuditTemplate, now: number): void {
+    this.acceptCounts.set(event, (this.acceptCounts.get(event) ?? 0) + 1);
+    if (now >= this.summaryDue) this.summarizeAccepts(now);
+  }
+
+  /** Writes one `verify_accept` with a `count` per ref and match accepted since the last. */
+  summarizeAccepts(now = this.clock()): void {
+    if (this.acceptAudit === 'each') return;
+    for (const [event, count] of this.acceptCounts) {
+      this.audit.emit({ ...event, count, atMs: now });
     }
+    this.acceptCounts.clear();
+    this.summaryDue = now + this.acceptAudit.everyMs;
   }
 
   /** Records a rejection; the presented text is echoed only when it is a ref of this secret. */
@@ -412,19 +487,10 @@ export class Registry {
     }
   }
 
+  /** The slot of an entry a store handed over: stores never change an entry they gave out. */
   private slot(entry: RegistryEntry): Slot {
     const policy = this.policyFor(entry.logical);
-    return {
-      entry: copyEntry(entry),
-      policy,
-      previousExpiresAt: previousExpiresAt(entry, policy),
-      acceptCurrent: Object.freeze({ accepted: true, match: 'current', ref: entry.currentRef }),
-      acceptPrevious:
-        entry.previousRef === undefined
-          ? undefined
-          : Object.freeze({ accepted: true, match: 'previous', ref: entry.previousRef }),
-      previousExpired: false,
-    };
+    return new Slot(entry, policy, previousExpiresAt(entry, policy));
   }
 
   private async apply(change: RegistryChange): Promise<ChangeResult> {

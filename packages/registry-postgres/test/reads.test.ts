@@ -4,10 +4,15 @@
  * burst of notifications; and the whole table again only when its history went back.
  */
 import { type Baton, createBaton, type StoreError } from '@baton/core';
+import {
+  adminDatabase,
+  DATABASE_URL,
+  eventually,
+  postgresAvailable,
+} from '@baton-tools/test-kit/postgres';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type PostgresStoreOptions, postgresStore } from '../src/index.js';
 import { type CountingProxy, countingProxy } from './support/counting-proxy.js';
-import { adminDatabase, DATABASE_URL, eventually, postgresAvailable } from './support/postgres.js';
 
 const available = await postgresAvailable();
 const ENTRIES = 200;

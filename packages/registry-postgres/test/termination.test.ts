@@ -5,8 +5,6 @@
  */
 import { createBaton } from '@baton/core';
 import { type ChildWorker, startWorker } from '@baton-tools/test-kit';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { postgresStore } from '../src/index.js';
 import {
   adminDatabase,
   DATABASE_URL,
@@ -14,7 +12,9 @@ import {
   eventually,
   postgresAvailable,
   uniqueName,
-} from './support/postgres.js';
+} from '@baton-tools/test-kit/postgres';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { postgresStore } from '../src/index.js';
 
 const available = await postgresAvailable();
 const WRITER = new URL('./fixtures/steady-writer.ts', import.meta.url);

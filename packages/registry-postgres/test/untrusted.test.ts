@@ -4,16 +4,16 @@
  * belong to its logical name.
  */
 import { type Baton, createBaton, type StoreError } from '@baton/core';
-import pg from 'pg';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { postgresStore } from '../src/index.js';
 import {
   adminDatabase,
   DATABASE_URL,
   databaseUrl,
   eventually,
   postgresAvailable,
-} from './support/postgres.js';
+} from '@baton-tools/test-kit/postgres';
+import pg from 'pg';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { postgresStore } from '../src/index.js';
 
 const available = await postgresAvailable();
 

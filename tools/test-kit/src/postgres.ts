@@ -1,5 +1,5 @@
 /**
- * The PostgreSQL the tests use: 127.0.0.1:5432, database `test`, user `postgres` (override
+ * The PostgreSQL the tests of every PostgreSQL-backed package use: 127.0.0.1:5432, database `test`, user `postgres` (override
  * with BATON_TEST_DATABASE_URL). Each test file works in schemas of its own, dropped after.
  */
 import { randomBytes } from 'node:crypto';
@@ -24,7 +24,7 @@ export async function postgresAvailable(): Promise<boolean> {
     const where = new URL(DATABASE_URL);
     const message =
       `PostgreSQL is not reachable at ${where.host}${where.pathname} (${(error as Error).message || (error as { code?: string }).code}). ` +
-      'The @baton/registry-postgres suites need it: start it with `docker compose up -d postgres` ' +
+      'The PostgreSQL suites need it: start it with `docker compose up -d postgres` ' +
       'at the repository root (or point BATON_TEST_DATABASE_URL at one).';
     if (process.env.CI === 'true') throw new Error(`${message} CI=true, so this fails.`);
     console.warn(`\n${'!'.repeat(100)}\nSKIPPED: ${message}\n${'!'.repeat(100)}\n`);
