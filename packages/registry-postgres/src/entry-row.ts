@@ -22,15 +22,20 @@ export function readEntryRow(row: readonly unknown[], at = 0): StoredEntry | Ref
   const [logical, currentRef, previousRef, activatedAt, previousActivatedAt, revision, seq] =
     row.slice(at);
   const changeSeq = wholeNumber(seq);
-  const entry = {
-    logical,
-    currentRef,
-    ...(previousRef === null
-      ? {}
-      : { previousRef, previousActivatedAt: dateOf(previousActivatedAt) }),
-    activatedAt: dateOf(activatedAt),
-    revision: wholeNumber(revision),
-  } as RegistryEntry;
+  // Plain literals, in the order of core's own entries: the registry keeps this very object
+  // in its snapshot.
+  const entry = (
+    previousRef === null
+      ? { logical, currentRef, activatedAt: dateOf(activatedAt), revision: wholeNumber(revision) }
+      : {
+          logical,
+          currentRef,
+          previousRef,
+          activatedAt: dateOf(activatedAt),
+          previousActivatedAt: dateOf(previousActivatedAt),
+          revision: wholeNumber(revision),
+        }
+  ) as RegistryEntry;
   const problem =
     changeSeq === undefined ? 'its change number is not a whole number' : entryProblem(entry);
   if (problem === undefined && changeSeq !== undefined) return { entry, changeSeq };
