@@ -14,6 +14,7 @@ import {
 } from '@baton/core';
 import pg from 'pg';
 import { ChangeFeed } from './change-feed.js';
+import { checkout } from './checkout.js';
 import {
   APPLICATION_NAME,
   DEFAULT_HISTORY_LIMIT,
@@ -540,24 +541,14 @@ class PostgresRegistryStore implements RegistryStore {
   ): Promise<T> {
     const { timeoutMs } = this.settings;
     const task = (async () => {
-      const client = await this.pool.connect();
-      // The pool listens for errors of idle connections only. PostgreSQL ending this one
-      // (pg_terminate_backend, a failover) between two of its statements emits 'error', and
-      // without a listener that would end the process: note it, and the next statement fails.
-      let lost = false;
-      const onError = () => {
-        lost = true;
-      };
-      client.on('error', onError);
+      const checked = await checkout(this.pool);
       try {
-        const result = await work(client);
-        client.off('error', onError);
-        client.release(lost);
+        const result = await work(checked.client);
+        checked.release();
         return result;
       } catch (error) {
-        client.off('error', onError);
         // After a failure the connection's state is unknown: it never goes back to the pool.
-        client.release(true);
+        checked.release(true);
         throw error;
       }
     })();

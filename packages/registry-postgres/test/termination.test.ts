@@ -39,9 +39,10 @@ describe.skipIf(!available)('when PostgreSQL terminates a writing replica’s co
     });
     await observer.ready();
     try {
-      // Terminations at random moments until several have met a write in flight.
+      // Terminations at random moments, mid-query and as connections are made, until many
+      // have happened and several have met a write in flight.
       const failures = () => writer.lines.filter((line) => line.startsWith('failed ')).length;
-      for (let round = 0; round < 2_000 && failures() < 3; round++) {
+      for (let round = 0; round < 2_000 && (round < 150 || failures() < 3); round++) {
         await database.pool.query(
           `SELECT pg_sleep(random() * 0.01),
              pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`,
