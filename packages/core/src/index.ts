@@ -57,6 +57,7 @@ export {
   SecretBatchError,
   SecretNotFoundError,
   SecretRefError,
+  SourceConflictError,
   SourceError,
   StoreError,
   WithheldError,
@@ -85,6 +86,8 @@ export type {
   StoreUpdate,
 } from './registry-store.js';
 export { applyChange, entryProblem } from './registry-store.js';
+export type { RetryOptions, RetryPolicy } from './retry.js';
+export { DEFAULT_RETRY, retryDelay, retryPolicy } from './retry.js';
 export type { ParsedRef } from './secret-ref.js';
 export { envKey, parseRef, refsEqual, tryParseRef } from './secret-ref.js';
 export type { AuthErrorClassifier } from './secret-resolver.js';
