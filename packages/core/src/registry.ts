@@ -13,6 +13,7 @@ import {
   type RegistryEntry,
   type RegistryHistoryRecord,
   type RegistryStore,
+  type StoreUpdate,
 } from './registry-store.js';
 import { assertLogicalName, type ParsedRef, parseRef, tryParseRef } from './secret-ref.js';
 import type { Telemetry } from './telemetry.js';
@@ -474,15 +475,17 @@ export class Registry {
   }
 
   private follow(): void {
-    this.unsubscribe ??= this.store.subscribe?.((changed) => this.merge(changed));
+    this.unsubscribe ??= this.store.subscribe?.((changed, update) => this.merge(changed, update));
   }
 
   /**
    * Takes entries newer than the snapshot's; a late echo of an older revision is ignored,
    * and so is an entry that is not sound (a ref of another secret, an invalid time), which
-   * no change made through a registry can produce.
+   * no change made through a registry can produce. A resync replaces the snapshot: the
+   * store's history went back, and it is the truth.
    */
-  private merge(entries: readonly RegistryEntry[]): void {
+  private merge(entries: readonly RegistryEntry[], update?: StoreUpdate): void {
+    if (update?.resync) this.slots.clear();
     for (const entry of entries) {
       const problem = entryProblem(entry);
       if (problem !== undefined) {
