@@ -18,6 +18,7 @@ export type {
   WithSecretOptions,
 } from './baton.js';
 export { createBaton } from './baton.js';
+export { clientFailureMessage } from './client-failure.js';
 export {
   DEFAULT_BODY_LIMIT,
   DEFAULT_GRACE_MS,
@@ -84,6 +85,7 @@ export type {
   RegistryEntry,
   RegistryHistoryRecord,
   RegistryStore,
+  StoreUpdate,
 } from './registry-store.js';
 export { applyChange, entryProblem } from './registry-store.js';
 export type { RetryOptions, RetryPolicy } from './retry.js';

@@ -13,6 +13,7 @@ import {
   type RegistryEntry,
   type RegistryHistoryRecord,
   type RegistryStore,
+  type StoreUpdate,
 } from './registry-store.js';
 import {
   copyRotationPolicy,
@@ -158,6 +159,8 @@ const PREVIOUS_EXPIRED: CheckResult = Object.freeze({
 });
 const MALFORMED: CheckResult = Object.freeze({ accepted: false, reason: 'malformed' });
 const NOT_READY: CheckResult = Object.freeze({ accepted: false, reason: 'not_ready' });
+/** How many distinct rejection events are kept for reuse before the set starts over. */
+const REJECT_EVENTS_KEPT = 1024;
 
 /**
  * The rotation registry: changes go to the store, answers come from a local snapshot that
@@ -172,6 +175,8 @@ export class Registry {
   private lastPresented: string | undefined;
   /** With summarised accepts: the accepts counted since the last summary, and when it is due. */
   private readonly acceptCounts = new Map<AuditTemplate, number>();
+  /** Rejections of refs of a verified secret, by reason and ref (see `rejectEvent`). */
+  private readonly rejectEvents = new Map<string, AuditTemplate>();
   private summaryDue: number;
   private lastParsed: ParsedRef | undefined;
 
@@ -438,17 +443,27 @@ export class Registry {
         ? this.parsePresented(presented)
         : undefined;
     if (parsed !== undefined && parsed.name === logical) {
-      this.audit.emit({
-        type: 'verify_reject',
-        logical,
-        atMs: now,
-        reason,
-        presentedRef: parsed.ref,
-      });
+      this.audit.emitTemplate(this.rejectEvent(logical, reason, parsed.ref), now);
     } else {
       const presentedLength = typeof presented === 'string' ? presented.length : undefined;
       this.audit.emit({ type: 'verify_reject', logical, atMs: now, reason, presentedLength });
     }
+  }
+
+  /**
+   * The `verify_reject` event of a ref of this secret, made once and reused: a client that
+   * keeps presenting an expired ref writes the same event again and again. Bounded, since the
+   * presented ref is the caller's choice.
+   */
+  private rejectEvent(logical: string, reason: string, presentedRef: string): AuditTemplate {
+    const key = `${reason}\u0000${presentedRef}`;
+    let event = this.rejectEvents.get(key);
+    if (event === undefined) {
+      if (this.rejectEvents.size >= REJECT_EVENTS_KEPT) this.rejectEvents.clear();
+      event = Object.freeze({ type: 'verify_reject', logical, reason, presentedRef });
+      this.rejectEvents.set(key, event);
+    }
+    return event;
   }
 
   /** Parses a presented ref, remembering the last one: a rejection needs it twice. */
@@ -513,15 +528,17 @@ export class Registry {
   }
 
   private follow(): void {
-    this.unsubscribe ??= this.store.subscribe?.((changed) => this.merge(changed));
+    this.unsubscribe ??= this.store.subscribe?.((changed, update) => this.merge(changed, update));
   }
 
   /**
    * Takes entries newer than the snapshot's; a late echo of an older revision is ignored,
    * and so is an entry that is not sound (a ref of another secret, an invalid time), which
-   * no change made through a registry can produce.
+   * no change made through a registry can produce. A resync replaces the snapshot: the
+   * store's history went back, and it is the truth.
    */
-  private merge(entries: readonly RegistryEntry[]): void {
+  private merge(entries: readonly RegistryEntry[], update?: StoreUpdate): void {
+    if (update?.resync) this.slots.clear();
     for (const entry of entries) {
       const problem = entryProblem(entry);
       if (problem !== undefined) {

@@ -16,3 +16,4 @@ export type { StoreContractCase } from './store-contract.js';
 export { storeContract } from './store-contract.js';
 export type { TestSource } from './test-source.js';
 export { testSource } from './test-source.js';
+export { lineOf, typeErrors } from './type-errors.js';
