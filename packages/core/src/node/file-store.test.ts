@@ -299,6 +299,23 @@ describe('fileStore', () => {
       await replica.close();
     });
 
+    it('a rotation policy changed by hand at the same revision is taken as a resync too', async () => {
+      const { writer, replica, replicaProblems } = pair();
+      await writer.register('DB_URL', 'DB_URL:v1');
+      await writer.setRotationPolicy('DB_URL', { type: 'database' });
+      await replica.ready();
+      const file = JSON.parse(await readFile(path, 'utf8'));
+      file.entries[0].rotation = { type: 'database', periodDays: 7 };
+      await writeFile(join(dir, 'edited.json'), JSON.stringify(file));
+      await rename(join(dir, 'edited.json'), path);
+      await eventually(() => replica.status('DB_URL')?.rotation?.periodDays === 7);
+      expect(replicaProblems[0]?.message).toContain(
+        '(DB_URL changed at revision 2 without a new revision)',
+      );
+      await writer.close();
+      await replica.close();
+    });
+
     it('an entry changed by hand at the same revision is taken as a resync too', async () => {
       const { writer, replica, replicaProblems } = pair();
       await writer.register('HOOK', 'HOOK:v1');
