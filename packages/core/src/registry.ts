@@ -33,6 +33,9 @@ export type CheckResult =
   | { readonly accepted: true; readonly match: 'current' | 'previous'; readonly ref: string }
   | { readonly accepted: false; readonly reason: CheckRejectReason };
 
+/** An accepted ref: current, or previous inside grace. */
+export type AcceptedRef = Extract<CheckResult, { accepted: true }>;
+
 export interface RegisterOptions {
   previousRef?: string;
   /** Default: now. */
@@ -72,8 +75,11 @@ interface Slot {
   readonly entry: RegistryEntry;
   readonly policy: GracePolicy;
   readonly previousExpiresAt: number;
-  readonly acceptCurrent: CheckResult;
-  readonly acceptPrevious: CheckResult | undefined;
+  readonly acceptCurrent: AcceptedRef;
+  readonly acceptPrevious: AcceptedRef | undefined;
+  /** What `acceptedRefs` answers: the current ref alone, and with the previous one. */
+  readonly currentOnly: readonly AcceptedRef[];
+  readonly withPrevious: readonly AcceptedRef[];
   /** The audit events of its accepts, made once: recording one allocates nothing. */
   readonly currentAcceptEvent: AuditTemplate;
   readonly previousAcceptEvent: AuditTemplate | undefined;
@@ -287,6 +293,18 @@ export class Registry {
     return previousAccepted(slot, now) ? (slot.acceptPrevious as CheckResult) : PREVIOUS_EXPIRED;
   }
 
+  /**
+   * The refs accepted now without one being presented (a Standard Webhooks request is signed
+   * with a secret, not a ref): current, then previous while inside grace. Never throws.
+   */
+  acceptedRefs(logical: string, now: number): readonly AcceptedRef[] | 'no_entry' | 'not_ready' {
+    const slot = this.slots.get(logical);
+    if (slot === undefined) return this.loaded ? 'no_entry' : 'not_ready';
+    return slot.acceptPrevious !== undefined && previousAccepted(slot, now)
+      ? slot.withPrevious
+      : slot.currentOnly;
+  }
+
   /** `checkRef`: the decision, audited and counted. */
   check(logical: string, presented: unknown): CheckResult {
     const now = this.clock();
@@ -446,15 +464,25 @@ export class Registry {
 
   private slot(entry: RegistryEntry): Slot {
     const policy = this.policyFor(entry.logical);
+    const acceptCurrent: AcceptedRef = Object.freeze({
+      accepted: true,
+      match: 'current',
+      ref: entry.currentRef,
+    });
+    const acceptPrevious: AcceptedRef | undefined =
+      entry.previousRef === undefined
+        ? undefined
+        : Object.freeze({ accepted: true, match: 'previous', ref: entry.previousRef });
     return {
       entry: copyEntry(entry),
       policy,
       previousExpiresAt: previousExpiresAt(entry, policy),
-      acceptCurrent: Object.freeze({ accepted: true, match: 'current', ref: entry.currentRef }),
-      acceptPrevious:
-        entry.previousRef === undefined
-          ? undefined
-          : Object.freeze({ accepted: true, match: 'previous', ref: entry.previousRef }),
+      acceptCurrent,
+      acceptPrevious,
+      currentOnly: Object.freeze([acceptCurrent]),
+      withPrevious: Object.freeze(
+        acceptPrevious === undefined ? [acceptCurrent] : [acceptCurrent, acceptPrevious],
+      ),
       currentAcceptEvent: Object.freeze({
         type: 'verify_accept',
         logical: entry.logical,
