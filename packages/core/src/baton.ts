@@ -453,12 +453,11 @@ class BatonInstance implements Baton {
   /** `getSecret` with options: the freshness bound, then the transform. */
   private async read(ref: string | ParsedRef, options: GetSecretOptions): Promise<unknown> {
     const read = resolveRead(options, 'getSecret');
-    const parsed = this.resolver.parse(ref);
     const raw =
       read.maxAgeMs === undefined
-        ? await this.resolver.get(parsed)
-        : await this.resolver.getFresh(parsed, read.maxAgeMs);
-    return transforms(read) ? this.transformer.apply(parsed.ref, raw, read) : raw;
+        ? await this.resolver.get(ref)
+        : await this.resolver.getFresh(ref, read.maxAgeMs);
+    return transforms(read) ? this.transformer.apply(this.resolver.parse(ref).ref, raw, read) : raw;
   }
 
   private async readMany<R extends string>(
@@ -472,7 +471,7 @@ class BatonInstance implements Baton {
     const values = (await this.resolver.getMany(refs, read.maxAgeMs)) as Record<R, unknown>;
     if (!transforms(read)) return values;
     for (const ref of Object.keys(values) as R[]) {
-      values[ref] = await this.transformer.apply(
+      values[ref] = this.transformer.apply(
         this.resolver.parse(ref).ref,
         values[ref] as string,
         read,

@@ -56,42 +56,48 @@ export interface ResolvedRead {
   readonly schema: StandardSchema | undefined;
 }
 
-const TRANSFORMS: readonly unknown[] = ['json', 'binary'];
-
 /** Checks per-call options, reporting every problem in one `ConfigError`. */
 export function resolveRead(options: GetSecretOptions, call: string): ResolvedRead {
-  const issues: string[] = [];
-  if (typeof options !== 'object' || options === null) {
-    throw new ConfigError(`${call}: options must be an object`);
+  const { maxAgeMs, forceFetch, transform, schema } = options ?? {};
+  if (
+    (maxAgeMs !== undefined &&
+      !(typeof maxAgeMs === 'number' && maxAgeMs >= 0 && maxAgeMs <= MAX_DURATION_MS)) ||
+    (forceFetch !== undefined && typeof forceFetch !== 'boolean') ||
+    (transform !== undefined && transform !== 'json' && transform !== 'binary') ||
+    (schema !== undefined &&
+      (typeof schema?.['~standard']?.validate !== 'function' || transform === 'binary')) ||
+    typeof options !== 'object' ||
+    options === null
+  ) {
+    throw new ConfigError(readIssues(options, call));
   }
+  return { maxAgeMs: forceFetch === true ? -1 : maxAgeMs, transform, schema };
+}
+
+/** Every problem of per-call options, one message each. */
+function readIssues(options: GetSecretOptions, call: string): string[] {
+  if (typeof options !== 'object' || options === null)
+    return [`${call}: options must be an object`];
   const { maxAgeMs, forceFetch, transform, schema } = options;
+  const issues: string[] = [];
   if (
     maxAgeMs !== undefined &&
-    (typeof maxAgeMs !== 'number' || !(maxAgeMs >= 0 && maxAgeMs <= MAX_DURATION_MS))
+    !(typeof maxAgeMs === 'number' && maxAgeMs >= 0 && maxAgeMs <= MAX_DURATION_MS)
   ) {
     issues.push(`${call}: maxAgeMs must be a non-negative number of milliseconds`);
   }
   if (forceFetch !== undefined && typeof forceFetch !== 'boolean') {
     issues.push(`${call}: forceFetch must be true or false`);
   }
-  if (transform !== undefined && !TRANSFORMS.includes(transform)) {
+  if (transform !== undefined && transform !== 'json' && transform !== 'binary') {
     issues.push(`${call}: transform must be 'json' or 'binary'`);
   }
-  if (schema !== undefined) {
-    if (typeof schema?.['~standard']?.validate !== 'function') {
-      issues.push(
-        `${call}: schema must be a Standard Schema (a zod schema, or Valibot, ArkType, …)`,
-      );
-    } else if (transform === 'binary') {
-      issues.push(`${call}: schema applies to text or JSON; it cannot follow transform 'binary'`);
-    }
+  if (schema !== undefined && typeof schema?.['~standard']?.validate !== 'function') {
+    issues.push(`${call}: schema must be a Standard Schema (a zod schema, or Valibot, ArkType, …)`);
+  } else if (schema !== undefined && transform === 'binary') {
+    issues.push(`${call}: schema applies to text or JSON; it cannot follow transform 'binary'`);
   }
-  if (issues.length > 0) throw new ConfigError(issues);
-  return {
-    maxAgeMs: forceFetch === true ? -1 : maxAgeMs,
-    transform,
-    schema,
-  };
+  return issues;
 }
 
 /** One transformed value, kept with the text it came from. */
@@ -107,23 +113,65 @@ interface Transformed {
  * read; a schema's output is shared as it is (treat it as read-only).
  */
 export class SecretTransformer {
-  private readonly plain = new Map<string, Transformed>();
+  private readonly json = new Map<string, Transformed>();
+  private readonly binary = new Map<string, Transformed>();
   /** Per schema object, so schemas made per call are collected with their results. */
   private validated = new WeakMap<StandardSchema, Map<string, Transformed>>();
 
   constructor(private readonly limit: number) {
-    conceal(this, () => `SecretTransformer { ${this.plain.size} values }`);
+    conceal(this, () => `SecretTransformer { ${this.json.size + this.binary.size} values }`);
   }
 
-  /** The value of `ref` (canonical) as asked. */
-  async apply(ref: string, raw: string, read: ResolvedRead): Promise<unknown> {
+  /** The value of `ref` (canonical) as asked; a promise only while a schema validates. */
+  apply(ref: string, raw: string, read: ResolvedRead): unknown {
     const { transform, schema } = read;
-    if (transform === 'binary') return (this.transform(ref, raw, 'binary') as Uint8Array).slice();
-    const input = transform === 'json' ? this.transform(ref, raw, 'json') : raw;
+    if (transform === 'binary')
+      return (this.made(this.binary, ref, raw, decodeBinary) as Uint8Array).slice();
+    const input = transform === 'json' ? this.made(this.json, ref, raw, parseJson) : raw;
     if (schema === undefined) return input;
     let results = this.validated.get(schema);
     const known = results?.get(ref);
     if (known !== undefined && known.raw === raw) return known.result;
+    if (results === undefined) {
+      results = new Map();
+      this.validated.set(schema, results);
+    }
+    return this.validate(ref, raw, input, schema, results);
+  }
+
+  /** Drops what was made from one ref's value, or from every value. */
+  forget(ref?: string): void {
+    // A WeakMap cannot be walked: schema results go all at once, and are made again once.
+    this.validated = new WeakMap();
+    if (ref === undefined) {
+      this.json.clear();
+      this.binary.clear();
+      return;
+    }
+    this.json.delete(ref);
+    this.binary.delete(ref);
+  }
+
+  private made(
+    results: Map<string, Transformed>,
+    ref: string,
+    raw: string,
+    make: (ref: string, raw: string) => unknown,
+  ): unknown {
+    const known = results.get(ref);
+    if (known !== undefined && known.raw === raw) return known.result;
+    const result = make(ref, raw);
+    remember(results, ref, { raw, result }, this.limit);
+    return result;
+  }
+
+  private async validate(
+    ref: string,
+    raw: string,
+    input: unknown,
+    schema: StandardSchema,
+    results: Map<string, Transformed>,
+  ): Promise<unknown> {
     const outcome = await schema['~standard'].validate(input);
     if (outcome.issues !== undefined) {
       throw new SecretTransformError(
@@ -132,33 +180,8 @@ export class SecretTransformer {
         `does not match the schema: ${describeRules(outcome.issues, true)} (validation messages are withheld: they may quote the value)`,
       );
     }
-    if (results === undefined) {
-      results = new Map();
-      this.validated.set(schema, results);
-    }
     remember(results, ref, { raw, result: outcome.value }, this.limit);
     return outcome.value;
-  }
-
-  /** Drops what was made from one ref's value, or from every value. */
-  forget(ref?: string): void {
-    // A WeakMap cannot be walked: schema results go all at once, and are made again once.
-    this.validated = new WeakMap();
-    if (ref === undefined) {
-      this.plain.clear();
-      return;
-    }
-    this.plain.delete(`json:${ref}`);
-    this.plain.delete(`binary:${ref}`);
-  }
-
-  private transform(ref: string, raw: string, transform: SecretTransform): unknown {
-    const key = `${transform}:${ref}`;
-    const known = this.plain.get(key);
-    if (known !== undefined && known.raw === raw) return known.result;
-    const result = transform === 'json' ? parseJson(ref, raw) : decodeBinary(ref, raw);
-    remember(this.plain, key, { raw, result }, this.limit);
-    return result;
   }
 }
 
