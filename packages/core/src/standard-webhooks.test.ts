@@ -1,5 +1,10 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { auditCollector, captureOutput, testSource } from '@baton-tools/test-kit';
+import {
+  auditCollector,
+  captureOutput,
+  packageSignedHeaders,
+  testSource,
+} from '@baton-tools/test-kit';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { createBaton } from './baton.js';
@@ -37,14 +42,9 @@ async function setup(hmac: HmacEngine, values: Record<string, string> = {}) {
   return { baton, clock, audit, source, seconds, verify };
 }
 
-/** Headers as the standardwebhooks package makes them. */
-function theirHeaders(secret: Webhook, id: string, seconds: number, body: string = BODY) {
-  return {
-    'webhook-id': id,
-    'webhook-timestamp': String(seconds),
-    'webhook-signature': secret.sign(id, new Date(seconds * 1000), body),
-  };
-}
+/** Headers as the standardwebhooks package makes them, at a time on the Baton's clock. */
+const theirHeaders = (secret: string, id: string, seconds: number) =>
+  packageSignedHeaders(secret, id, BODY, new Date(seconds * 1000));
 
 const engines: [string, HmacEngine][] = [
   ['web-crypto', webCryptoHmac()],
@@ -63,7 +63,7 @@ describe.each(engines)('Standard Webhooks with %s', (_name, hmac) => {
 
   it('verifies messages the standardwebhooks package signs, and names the id', async () => {
     const { verify, seconds } = await setup(hmac);
-    const headers = theirHeaders(new Webhook(V1), 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W', seconds());
+    const headers = theirHeaders(V1, 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W', seconds());
     expect(await verify(headers)).toEqual({
       ok: true,
       logical: 'HOOK',
@@ -80,7 +80,15 @@ describe.each(engines)('Standard Webhooks with %s', (_name, hmac) => {
     await baton.register('RAW', 'RAW:v1');
     const headers = await baton.sign('RAW', BODY, { protocol: 'standard-webhooks' });
     expect(() => new Webhook(raw, { format: 'raw' }).verify(BODY, headers)).not.toThrow();
-    const theirs = theirHeaders(new Webhook(raw, { format: 'raw' }), 'msg_raw', seconds());
+    const theirs = {
+      'webhook-id': 'msg_raw',
+      'webhook-timestamp': String(seconds()),
+      'webhook-signature': new Webhook(raw, { format: 'raw' }).sign(
+        'msg_raw',
+        new Date(seconds() * 1000),
+        BODY,
+      ),
+    };
     expect(
       await baton.verifyRequest({
         logical: 'RAW',
@@ -112,18 +120,18 @@ describe.each(engines)('Standard Webhooks with %s', (_name, hmac) => {
   it('accepts a message signed with the previous secret inside grace only', async () => {
     const { baton, verify, clock, seconds } = await setup(hmac);
     await baton.promote('HOOK', 'HOOK:v2');
-    expect(await verify(theirHeaders(new Webhook(V1), 'msg_old', seconds()))).toMatchObject({
+    expect(await verify(theirHeaders(V1, 'msg_old', seconds()))).toMatchObject({
       ok: true,
       ref: 'HOOK:v1',
       match: 'previous',
     });
-    expect(await verify(theirHeaders(new Webhook(V2), 'msg_new', seconds()))).toMatchObject({
+    expect(await verify(theirHeaders(V2, 'msg_new', seconds()))).toMatchObject({
       ok: true,
       ref: 'HOOK:v2',
       match: 'current',
     });
     clock.advance(HOUR);
-    expect(await verify(theirHeaders(new Webhook(V1), 'msg_late', seconds()))).toMatchObject({
+    expect(await verify(theirHeaders(V1, 'msg_late', seconds()))).toMatchObject({
       ok: false,
       reason: 'bad_signature',
       status: 401,
@@ -132,13 +140,12 @@ describe.each(engines)('Standard Webhooks with %s', (_name, hmac) => {
 
   it('refuses a replay inside the tolerance, accepts the sender’s retry, and forgets once stale', async () => {
     const { baton, verify, clock, seconds, audit } = await setup(hmac);
-    const webhook = new Webhook(V1);
-    const first = theirHeaders(webhook, 'msg_replay', seconds());
+    const first = theirHeaders(V1, 'msg_replay', seconds());
     expect((await verify(first)).ok).toBe(true);
     expect(await verify(first)).toMatchObject({ ok: false, reason: 'replayed', status: 401 });
     clock.advance(30_000);
     // A retry: same id, fresh timestamp and signature.
-    const retry = theirHeaders(webhook, 'msg_replay', seconds());
+    const retry = theirHeaders(V1, 'msg_replay', seconds());
     expect((await verify(retry)).ok).toBe(true);
     expect(await verify(first)).toMatchObject({ reason: 'replayed' });
     expect(await verify(retry)).toMatchObject({ reason: 'replayed' });
@@ -155,7 +162,7 @@ describe.each(engines)('Standard Webhooks with %s', (_name, hmac) => {
       reads++;
       return { kind: 'read', body: BODY };
     };
-    const good = theirHeaders(new Webhook(V1), 'msg_headers', seconds());
+    const good = theirHeaders(V1, 'msg_headers', seconds());
     const cases: [Record<string, string>, string, string?][] = [
       [{ ...good, 'webhook-id': '' }, 'malformed_id'],
       [{ ...good, 'webhook-id': 'msg.with.dots' }, 'malformed_id'],
@@ -190,7 +197,7 @@ describe.each(engines)('Standard Webhooks with %s', (_name, hmac) => {
 
   it('accepts when any of several signatures verifies, skipping other schemes', async () => {
     const { verify, seconds } = await setup(hmac);
-    const headers = theirHeaders(new Webhook(V1), 'msg_many', seconds());
+    const headers = theirHeaders(V1, 'msg_many', seconds());
     const stranger = new Webhook(`whsec_${randomBytes(32).toString('base64')}`);
     headers['webhook-signature'] = [
       'v1a,aGVsbG8=',
@@ -205,7 +212,7 @@ describe.each(engines)('Standard Webhooks with %s', (_name, hmac) => {
     try {
       const { baton, seconds } = await setup(hmac, { 'BROKEN:v1': 'whsec_not*base64' });
       await baton.register('BROKEN', 'BROKEN:v1');
-      const headers = theirHeaders(new Webhook(V1), 'msg_broken', seconds());
+      const headers = theirHeaders(V1, 'msg_broken', seconds());
       expect(
         await baton.verifyRequest({
           logical: 'BROKEN',

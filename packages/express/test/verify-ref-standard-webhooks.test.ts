@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type AuditEvent, type Baton, createBaton, defaultsSource } from '@baton/core';
 import { manualClock } from '@baton/core/testing';
-import { auditCollector } from '@baton-tools/test-kit';
+import { auditCollector, packageSignedHeaders } from '@baton-tools/test-kit';
 import express from 'express';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -73,14 +73,7 @@ function post(server: Served, headers: Record<string, string>, body = BODY) {
   });
 }
 
-function packageHeaders(secret: string, id: string, body = BODY) {
-  const now = new Date();
-  return {
-    'webhook-id': id,
-    'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-    'webhook-signature': new Webhook(secret).sign(id, now, body),
-  };
-}
+const packageHeaders = (secret: string, id: string) => packageSignedHeaders(secret, id, BODY);
 
 describe('verifyRef with the Standard Webhooks protocol, over HTTP', () => {
   it('accepts a message the standardwebhooks package signed, with its id on req.baton', async () => {

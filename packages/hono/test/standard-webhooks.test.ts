@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { type Baton, createBaton, envSource } from '@baton/core';
 import { manualClock } from '@baton/core/testing';
-import { auditCollector } from '@baton-tools/test-kit';
+import { auditCollector, packageSignedHeaders } from '@baton-tools/test-kit';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { Webhook } from 'standardwebhooks';
@@ -46,14 +46,7 @@ function packageReceiver(secret: string): Promise<string> {
   return listen(app);
 }
 
-function packageHeaders(secret: string, id: string) {
-  const now = new Date();
-  return {
-    'webhook-id': id,
-    'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-    'webhook-signature': new Webhook(secret).sign(id, now, BODY),
-  };
-}
+const packageHeaders = (secret: string, id: string) => packageSignedHeaders(secret, id, BODY);
 
 const post = (url: string, headers: Record<string, string>) =>
   fetch(`${url}/hooks`, { method: 'POST', headers, body: BODY });

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { envSource } from '@baton/core';
 import { manualClock } from '@baton/core/testing';
-import { auditCollector } from '@baton-tools/test-kit';
+import { auditCollector, packageSignedHeaders } from '@baton-tools/test-kit';
 import { Body, Controller, type INestApplication, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Webhook } from 'standardwebhooks';
@@ -88,14 +88,7 @@ afterAll(async () => {
   await new Promise((resolve) => theirServer.close(resolve));
 });
 
-function packageHeaders(secret: string, id: string) {
-  const now = new Date();
-  return {
-    'webhook-id': id,
-    'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-    'webhook-signature': new Webhook(secret).sign(id, now, BODY),
-  };
-}
+const packageHeaders = (secret: string, id: string) => packageSignedHeaders(secret, id, BODY);
 
 const post = (target: string, headers: Record<string, string>) =>
   fetch(target, {

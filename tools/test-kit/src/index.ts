@@ -7,6 +7,7 @@ export { deferred } from './deferred.js';
 export { expectNoSecrets } from './expect-no-secrets.js';
 export type { RecordedPoint } from './recording-telemetry.js';
 export { recordingTelemetry } from './recording-telemetry.js';
+export { packageSignedHeaders } from './standard-webhooks.js';
 export type { StoreContractCase } from './store-contract.js';
 export { storeContract } from './store-contract.js';
 export type { TestSource } from './test-source.js';
