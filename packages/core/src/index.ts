@@ -65,6 +65,7 @@ export {
   SecretNotFoundError,
   SecretRefError,
   SecretTransformError,
+  SourceConflictError,
   SourceError,
   StoreError,
   WithheldError,
@@ -94,6 +95,8 @@ export type {
 } from './registry-store.js';
 export { applyChange, entryProblem } from './registry-store.js';
 export type { DeliveryClaim } from './replay-cache.js';
+export type { RetryOptions, RetryPolicy } from './retry.js';
+export { DEFAULT_RETRY, retryDelay, retryPolicy } from './retry.js';
 export type { ParsedRef } from './secret-ref.js';
 export { envKey, parseRef, refsEqual, tryParseRef } from './secret-ref.js';
 export type { AuthErrorClassifier } from './secret-resolver.js';

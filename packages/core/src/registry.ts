@@ -70,24 +70,80 @@ export interface RegistryStatus extends RegistryEntry {
   readonly graceRemainingMs: number;
 }
 
-/** One entry of the local snapshot, with everything `verifyRef` needs precomputed. */
-interface Slot {
-  readonly entry: RegistryEntry;
-  readonly policy: GracePolicy;
-  readonly previousExpiresAt: number;
-  readonly acceptCurrent: AcceptedRef;
-  readonly acceptPrevious: AcceptedRef | undefined;
-  /** What `acceptedRefs` answers: the current ref alone, and with the previous one. */
-  readonly currentOnly: readonly AcceptedRef[];
-  readonly withPrevious: readonly AcceptedRef[];
-  /** The audit events of its accepts, made once: recording one allocates nothing. */
-  readonly currentAcceptEvent: AuditTemplate;
-  readonly previousAcceptEvent: AuditTemplate | undefined;
+/**
+ * One entry of the local snapshot, with what `verifyRef` needs worked out. The answers and
+ * audit events of its accepts are made at the first accept and then reused, so recording one
+ * allocates nothing and an entry never verified costs little.
+ */
+class Slot {
   /**
    * Set once the previous ref has been seen outside its grace window: a clock that later
    * steps backwards must not bring it back.
    */
-  previousExpired: boolean;
+  previousExpired = false;
+  private currentAnswer: AcceptedRef | undefined;
+  private previousAnswer: AcceptedRef | undefined;
+  private currentOnly: readonly AcceptedRef[] | undefined;
+  private withPrevious: readonly AcceptedRef[] | undefined;
+  private currentEvent: AuditTemplate | undefined;
+  private previousEvent: AuditTemplate | undefined;
+
+  constructor(
+    readonly entry: RegistryEntry,
+    readonly policy: GracePolicy,
+    readonly previousExpiresAt: number,
+  ) {}
+
+  acceptCurrent(): AcceptedRef {
+    this.currentAnswer ??= Object.freeze({
+      accepted: true,
+      match: 'current',
+      ref: this.entry.currentRef,
+    });
+    return this.currentAnswer;
+  }
+
+  /** Only for a slot with a previous ref. */
+  acceptPrevious(): AcceptedRef {
+    this.previousAnswer ??= Object.freeze({
+      accepted: true,
+      match: 'previous',
+      ref: this.entry.previousRef as string,
+    });
+    return this.previousAnswer;
+  }
+
+  /** The accepted refs when none is presented: current, and previous when `inGrace`. */
+  accepted(inGrace: boolean): readonly AcceptedRef[] {
+    if (inGrace && this.entry.previousRef !== undefined) {
+      this.withPrevious ??= Object.freeze([this.acceptCurrent(), this.acceptPrevious()]);
+      return this.withPrevious;
+    }
+    this.currentOnly ??= Object.freeze([this.acceptCurrent()]);
+    return this.currentOnly;
+  }
+
+  /** The `verify_accept` event of a ref of this entry, or `undefined` for another ref. */
+  acceptEvent(ref: string, match: 'current' | 'previous'): AuditTemplate | undefined {
+    if (match === 'current') {
+      if (ref !== this.entry.currentRef) return undefined;
+      this.currentEvent ??= Object.freeze({
+        type: 'verify_accept',
+        logical: this.entry.logical,
+        ref,
+        match,
+      });
+      return this.currentEvent;
+    }
+    if (ref !== this.entry.previousRef) return undefined;
+    this.previousEvent ??= Object.freeze({
+      type: 'verify_accept',
+      logical: this.entry.logical,
+      ref,
+      match,
+    });
+    return this.previousEvent;
+  }
 }
 
 const NO_ENTRY: CheckResult = Object.freeze({ accepted: false, reason: 'no_entry' });
@@ -98,6 +154,8 @@ const PREVIOUS_EXPIRED: CheckResult = Object.freeze({
 });
 const MALFORMED: CheckResult = Object.freeze({ accepted: false, reason: 'malformed' });
 const NOT_READY: CheckResult = Object.freeze({ accepted: false, reason: 'not_ready' });
+/** How many distinct rejection events are kept for reuse before the set starts over. */
+const REJECT_EVENTS_KEPT = 1024;
 
 /**
  * The rotation registry: changes go to the store, answers come from a local snapshot that
@@ -112,6 +170,8 @@ export class Registry {
   private lastPresented: string | undefined;
   /** With summarised accepts: the accepts counted since the last summary, and when it is due. */
   private readonly acceptCounts = new Map<AuditTemplate, number>();
+  /** Rejections of refs of a verified secret, by reason and ref (see `rejectEvent`). */
+  private readonly rejectEvents = new Map<string, AuditTemplate>();
   private summaryDue: number;
   private lastParsed: ParsedRef | undefined;
 
@@ -283,14 +343,14 @@ export class Registry {
     if (typeof presented !== 'string' || presented.length > MAX_PRESENTED_REF_LENGTH)
       return MALFORMED;
     const { entry } = slot;
-    if (presented === entry.currentRef) return slot.acceptCurrent;
+    if (presented === entry.currentRef) return slot.acceptCurrent();
     if (presented !== entry.previousRef) {
       const canonical = this.parsePresented(presented)?.ref;
       if (canonical === undefined) return MALFORMED;
-      if (canonical === entry.currentRef) return slot.acceptCurrent;
+      if (canonical === entry.currentRef) return slot.acceptCurrent();
       if (canonical !== entry.previousRef) return NO_MATCH;
     }
-    return previousAccepted(slot, now) ? (slot.acceptPrevious as CheckResult) : PREVIOUS_EXPIRED;
+    return previousAccepted(slot, now) ? slot.acceptPrevious() : PREVIOUS_EXPIRED;
   }
 
   /**
@@ -300,9 +360,7 @@ export class Registry {
   acceptedRefs(logical: string, now: number): readonly AcceptedRef[] | 'no_entry' | 'not_ready' {
     const slot = this.slots.get(logical);
     if (slot === undefined) return this.loaded ? 'no_entry' : 'not_ready';
-    return slot.acceptPrevious !== undefined && previousAccepted(slot, now)
-      ? slot.withPrevious
-      : slot.currentOnly;
+    return slot.accepted(slot.entry.previousRef !== undefined && previousAccepted(slot, now));
   }
 
   /** `checkRef`: the decision, audited and counted. */
@@ -317,17 +375,10 @@ export class Registry {
   recordAccept(logical: string, ref: string, match: 'current' | 'previous', now: number): void {
     this.telemetry.recordVerify(logical, 'accept', match);
     if (!this.audit.enabled) return;
-    const slot = this.slots.get(logical);
-    const template =
-      match === 'current'
-        ? slot?.entry.currentRef === ref
-          ? slot.currentAcceptEvent
-          : undefined
-        : slot?.entry.previousRef === ref
-          ? slot.previousAcceptEvent
-          : undefined;
-    // A promotion between the decision and this record: the event is made for this once.
-    const event = template ?? Object.freeze({ type: 'verify_accept', logical, ref, match });
+    // After a promotion between the decision and this record, the event is made for this once.
+    const event =
+      this.slots.get(logical)?.acceptEvent(ref, match) ??
+      Object.freeze({ type: 'verify_accept', logical, ref, match });
     if (this.acceptAudit === 'each') this.audit.emitTemplate(event, now);
     else this.countAccept(event, now);
   }
@@ -364,17 +415,27 @@ export class Registry {
         ? this.parsePresented(presented)
         : undefined;
     if (parsed !== undefined && parsed.name === logical) {
-      this.audit.emit({
-        type: 'verify_reject',
-        logical,
-        atMs: now,
-        reason,
-        presentedRef: parsed.ref,
-      });
+      this.audit.emitTemplate(this.rejectEvent(logical, reason, parsed.ref), now);
     } else {
       const presentedLength = typeof presented === 'string' ? presented.length : undefined;
       this.audit.emit({ type: 'verify_reject', logical, atMs: now, reason, presentedLength });
     }
+  }
+
+  /**
+   * The `verify_reject` event of a ref of this secret, made once and reused: a client that
+   * keeps presenting an expired ref writes the same event again and again. Bounded, since the
+   * presented ref is the caller's choice.
+   */
+  private rejectEvent(logical: string, reason: string, presentedRef: string): AuditTemplate {
+    const key = `${reason}\u0000${presentedRef}`;
+    let event = this.rejectEvents.get(key);
+    if (event === undefined) {
+      if (this.rejectEvents.size >= REJECT_EVENTS_KEPT) this.rejectEvents.clear();
+      event = Object.freeze({ type: 'verify_reject', logical, reason, presentedRef });
+      this.rejectEvents.set(key, event);
+    }
+    return event;
   }
 
   /** Parses a presented ref, remembering the last one: a rejection needs it twice. */
@@ -462,44 +523,10 @@ export class Registry {
     }
   }
 
+  /** The slot of an entry a store handed over: stores never change an entry they gave out. */
   private slot(entry: RegistryEntry): Slot {
     const policy = this.policyFor(entry.logical);
-    const acceptCurrent: AcceptedRef = Object.freeze({
-      accepted: true,
-      match: 'current',
-      ref: entry.currentRef,
-    });
-    const acceptPrevious: AcceptedRef | undefined =
-      entry.previousRef === undefined
-        ? undefined
-        : Object.freeze({ accepted: true, match: 'previous', ref: entry.previousRef });
-    return {
-      entry: copyEntry(entry),
-      policy,
-      previousExpiresAt: previousExpiresAt(entry, policy),
-      acceptCurrent,
-      acceptPrevious,
-      currentOnly: Object.freeze([acceptCurrent]),
-      withPrevious: Object.freeze(
-        acceptPrevious === undefined ? [acceptCurrent] : [acceptCurrent, acceptPrevious],
-      ),
-      currentAcceptEvent: Object.freeze({
-        type: 'verify_accept',
-        logical: entry.logical,
-        ref: entry.currentRef,
-        match: 'current',
-      }),
-      previousAcceptEvent:
-        entry.previousRef === undefined
-          ? undefined
-          : Object.freeze({
-              type: 'verify_accept',
-              logical: entry.logical,
-              ref: entry.previousRef,
-              match: 'previous',
-            }),
-      previousExpired: false,
-    };
+    return new Slot(entry, policy, previousExpiresAt(entry, policy));
   }
 
   private async apply(change: RegistryChange): Promise<ChangeResult> {
