@@ -6,8 +6,12 @@ export type { ChildWorker } from './child-worker.js';
 export { startWorker } from './child-worker.js';
 export { deferred } from './deferred.js';
 export { expectNoSecrets } from './expect-no-secrets.js';
-export type { HostileRequest, HostileRequestOptions } from './hostile-requests.js';
-export { hostileRequests } from './hostile-requests.js';
+export type {
+  HostileRequest,
+  HostileRequestOptions,
+  HostileWebhookOptions,
+} from './hostile-requests.js';
+export { hostileRequests, hostileWebhookRequests } from './hostile-requests.js';
 export type { RecordedPoint } from './recording-telemetry.js';
 export { recordingTelemetry } from './recording-telemetry.js';
 export type { ProviderUnderTest, SourceContractCase } from './source-contract.js';
