@@ -14,7 +14,8 @@ export type BatonErrorCode =
   | 'BATON_NO_ENTRY'
   | 'BATON_STORE_FAILED'
   | 'BATON_CONFIG'
-  | 'BATON_CLOSED';
+  | 'BATON_CLOSED'
+  | 'BATON_INVALID_VALUE';
 
 /** Base class of every Baton error: a stable `code`, a message, an optional `cause`. */
 export class BatonError extends Error {
@@ -113,6 +114,29 @@ export class WithheldError extends Error {
     this.name = original instanceof Error ? original.name : 'WithheldError';
     const code = (original as { code?: unknown } | null | undefined)?.code;
     if (typeof code === 'string') this.code = code;
+  }
+}
+
+/**
+ * A value was read but could not be turned into what the caller asked for: it is not JSON
+ * (`transform: 'json'`), not base64 (`'binary'`), or does not match the schema. The message
+ * names the ref and what failed; never the value, and never a parser's or validator's message,
+ * which may quote it (a JSON parser's `cause` is a {@link WithheldError}).
+ */
+export class SecretTransformError extends BatonError {
+  readonly ref: string;
+  readonly transform: 'json' | 'binary' | 'schema';
+
+  constructor(
+    ref: string,
+    transform: 'json' | 'binary' | 'schema',
+    problem: string,
+    options?: { cause?: unknown },
+  ) {
+    const shown = displayRef(ref);
+    super('BATON_INVALID_VALUE', `The value of ${shown} ${problem}`, options);
+    this.ref = shown;
+    this.transform = transform;
   }
 }
 
