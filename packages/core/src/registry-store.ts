@@ -166,7 +166,7 @@ export interface RegistryStore {
    * Baton on this store (`createBaton({ replay: { scope: 'store' } })`). Answers `false` when
    * the same key was recorded with a signed timestamp at least as new and its record has not
    * expired (a replay), otherwise records it and answers `true`. Atomic across its users.
-   * The memory store has it; other stores may add it.
+   * The memory and PostgreSQL stores have it.
    */
   claimDelivery?(claim: DeliveryClaim, now: Date): Promise<boolean>;
   /** Releases connections, watchers and timers. */
