@@ -1,4 +1,5 @@
 import { NoEntryError, RegistryConflictError } from './errors.js';
+import type { DeliveryClaim } from './replay-cache.js';
 import {
   copyRotationPolicy,
   type RotationPolicy,
@@ -184,6 +185,14 @@ export interface RegistryStore {
     logical?: string;
     limit?: number;
   }): Promise<readonly RegistryHistoryRecord[]>;
+  /**
+   * Optional: records one delivery of a verified message for replay protection shared by every
+   * Baton on this store (`createBaton({ replay: { scope: 'store' } })`). Answers `false` when
+   * the same key was recorded with a signed timestamp at least as new and its record has not
+   * expired (a replay), otherwise records it and answers `true`. Atomic across its users.
+   * The memory and PostgreSQL stores have it.
+   */
+  claimDelivery?(claim: DeliveryClaim, now: Date): Promise<boolean>;
   /** Releases connections, watchers and timers. */
   close?(): Promise<void>;
 }

@@ -41,6 +41,9 @@ export type CheckResult =
   | { readonly accepted: true; readonly match: 'current' | 'previous'; readonly ref: string }
   | { readonly accepted: false; readonly reason: CheckRejectReason };
 
+/** An accepted ref: current, or previous inside grace. */
+export type AcceptedRef = Extract<CheckResult, { accepted: true }>;
+
 export interface RegisterOptions {
   previousRef?: string;
   /** Default: now. */
@@ -98,8 +101,10 @@ class Slot {
    * steps backwards must not bring it back.
    */
   previousExpired = false;
-  private currentAnswer: CheckResult | undefined;
-  private previousAnswer: CheckResult | undefined;
+  private currentAnswer: AcceptedRef | undefined;
+  private previousAnswer: AcceptedRef | undefined;
+  private currentOnly: readonly AcceptedRef[] | undefined;
+  private withPrevious: readonly AcceptedRef[] | undefined;
   private currentEvent: AuditTemplate | undefined;
   private previousEvent: AuditTemplate | undefined;
 
@@ -109,7 +114,7 @@ class Slot {
     readonly previousExpiresAt: number,
   ) {}
 
-  acceptCurrent(): CheckResult {
+  acceptCurrent(): AcceptedRef {
     this.currentAnswer ??= Object.freeze({
       accepted: true,
       match: 'current',
@@ -119,13 +124,23 @@ class Slot {
   }
 
   /** Only for a slot with a previous ref. */
-  acceptPrevious(): CheckResult {
+  acceptPrevious(): AcceptedRef {
     this.previousAnswer ??= Object.freeze({
       accepted: true,
       match: 'previous',
       ref: this.entry.previousRef as string,
     });
     return this.previousAnswer;
+  }
+
+  /** The accepted refs when none is presented: current, and previous when `inGrace`. */
+  accepted(inGrace: boolean): readonly AcceptedRef[] {
+    if (inGrace && this.entry.previousRef !== undefined) {
+      this.withPrevious ??= Object.freeze([this.acceptCurrent(), this.acceptPrevious()]);
+      return this.withPrevious;
+    }
+    this.currentOnly ??= Object.freeze([this.acceptCurrent()]);
+    return this.currentOnly;
   }
 
   /** The `verify_accept` event of a ref of this entry, or `undefined` for another ref. */
@@ -389,6 +404,16 @@ export class Registry {
       if (canonical !== entry.previousRef) return NO_MATCH;
     }
     return previousAccepted(slot, now) ? slot.acceptPrevious() : PREVIOUS_EXPIRED;
+  }
+
+  /**
+   * The refs accepted now without one being presented (a Standard Webhooks request is signed
+   * with a secret, not a ref): current, then previous while inside grace. Never throws.
+   */
+  acceptedRefs(logical: string, now: number): readonly AcceptedRef[] | 'no_entry' | 'not_ready' {
+    const slot = this.slots.get(logical);
+    if (slot === undefined) return this.loaded ? 'no_entry' : 'not_ready';
+    return slot.accepted(slot.entry.previousRef !== undefined && previousAccepted(slot, now));
   }
 
   /** `checkRef`: the decision, audited and counted. */

@@ -3,6 +3,7 @@ import {
   BatonError,
   type ChangeResult,
   ConfigError,
+  type DeliveryClaim,
   displayRef,
   NoEntryError,
   type RegistryChange,
@@ -89,6 +90,8 @@ interface Known {
   readonly changeSeq: number;
 }
 
+/** How often expired delivery records are swept: once a minute. */
+const DELIVERY_SWEEP_MS = 60_000;
 /** How many times a write is retried when another writer created the same entry first. */
 const MAX_WRITE_ATTEMPTS = 5;
 /** Own writes remembered until their notification comes back. */
@@ -118,6 +121,8 @@ class PostgresRegistryStore implements RegistryStore {
   private readonly sql: RegistrySql;
   private readonly listeners = new Set<Listener>();
   private tables: Promise<void> | undefined;
+  private deliveries: Promise<void> | undefined;
+  private sweptAt = 0;
   private feed: ChangeFeed | undefined;
   private reconcileTimer: ReturnType<typeof setInterval> | undefined;
   private reported: string | undefined;
@@ -159,6 +164,32 @@ class PostgresRegistryStore implements RegistryStore {
     if (!('changeSeq' in written)) return written;
     await this.wrote(written);
     return { entry: written.entry, changed: true };
+  }
+
+  /**
+   * Records a verified message id for every replica (replay protection with
+   * `replay: { scope: 'store' }`): `false` when a live record with a timestamp at least as new
+   * exists. Expired records are swept now and then.
+   */
+  async claimDelivery(claim: DeliveryClaim, now: Date): Promise<boolean> {
+    const operation = 'record a delivery';
+    this.deliveries ??= this.createDeliveries(operation).catch((error: unknown) => {
+      this.deliveries = undefined;
+      throw error;
+    });
+    await this.deliveries;
+    const at = now.getTime();
+    if (at - this.sweptAt >= DELIVERY_SWEEP_MS) {
+      this.sweptAt = at;
+      void this.rows('forget old deliveries', this.sql.sweepDeliveries, [at]).catch(() => {});
+    }
+    const rows = await this.rows(operation, this.sql.claimDelivery, [
+      claim.key,
+      claim.timestamp,
+      claim.expiresAt,
+      at,
+    ]);
+    return rows.length > 0;
   }
 
   subscribe(listener: Listener): () => void {
@@ -492,6 +523,14 @@ class PostgresRegistryStore implements RegistryStore {
       throw error;
     });
     return this.tables;
+  }
+
+  private async createDeliveries(operation: string): Promise<void> {
+    await this.ensureTables(operation);
+    await this.transaction(`${operation}: could not create its table`, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.sql.creationLockKey]);
+      for (const statement of this.sql.createDeliveries) await client.query(statement);
+    });
   }
 
   private async createTables(operation: string): Promise<void> {

@@ -53,6 +53,12 @@ export class RegistrySql {
   readonly write: string;
   readonly history: string;
   readonly listen: string;
+  /** The table of verified message ids (replay protection), made on first use. */
+  readonly createDeliveries: readonly string[];
+  /** Records a delivery unless a live one with a timestamp at least as new exists; a row when recorded. */
+  readonly claimDelivery: string;
+  /** Drops the deliveries that can no longer pass a freshness check. */
+  readonly sweepDeliveries: string;
 
   constructor(
     readonly schema: string,
@@ -189,6 +195,28 @@ export class RegistrySql {
         FROM written
       )
       SELECT ${ENTRY_COLUMNS}, pg_notify($12::text, change_seq::text) FROM written`;
+
+    const deliveries = inSchema(name('_deliveries'));
+    this.createDeliveries = [
+      `CREATE TABLE IF NOT EXISTS ${deliveries} (
+        key text PRIMARY KEY,
+        signed_at bigint NOT NULL,
+        expires_at timestamptz NOT NULL
+      )`,
+      `CREATE INDEX IF NOT EXISTS ${name('_deliveries_by_expiry')} ON ${deliveries} (expires_at)`,
+    ];
+    // $1 key, $2 signed timestamp (s), $3 expiry (ms), $4 now (ms). One statement: replicas
+    // racing to claim one message cannot both win.
+    this.claimDelivery = `INSERT INTO ${deliveries} AS d (key, signed_at, expires_at)
+      VALUES ($1::text, $2::bigint, to_timestamp($3::double precision / 1000))
+      ON CONFLICT (key) DO UPDATE SET
+        signed_at = excluded.signed_at,
+        expires_at = greatest(d.expires_at, excluded.expires_at)
+      WHERE d.expires_at <= to_timestamp($4::double precision / 1000)
+        OR excluded.signed_at > d.signed_at
+      RETURNING 1`;
+    this.sweepDeliveries = `DELETE FROM ${deliveries}
+      WHERE expires_at <= to_timestamp($1::double precision / 1000)`;
 
     this.history = `SELECT ${RECORD_JSON} AS record FROM ${history}
       WHERE $1::text IS NULL OR logical = $1::text ORDER BY id DESC LIMIT $2::integer`;
