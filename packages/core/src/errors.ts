@@ -14,7 +14,9 @@ export type BatonErrorCode =
   | 'BATON_NO_ENTRY'
   | 'BATON_STORE_FAILED'
   | 'BATON_CONFIG'
-  | 'BATON_CLOSED';
+  | 'BATON_CLOSED'
+  /** A file, directory or external command (git) could not be read or run. */
+  | 'BATON_IO';
 
 /** Base class of every Baton error: a stable `code`, a message, an optional `cause`. */
 export class BatonError extends Error {
