@@ -12,7 +12,9 @@ export type AuditEventType =
   | 'verify_reject'
   | 'secret_read'
   | 'secret_stale_served'
-  | 'source_error';
+  | 'source_error'
+  | 'rotate'
+  | 'rotate_failed';
 
 /**
  * One audit event. It names refs, never secret values; a presented ref that does not parse
@@ -41,6 +43,12 @@ export interface AuditEvent {
   /** For `source_error`: the kind of error (its name and code), never its message. */
   error?: string;
 }
+
+/**
+ * An event another package records through a Baton's sinks (`baton.audit(event)`), such as a
+ * rotation run's `rotate`; `at` defaults to the Baton's clock.
+ */
+export type AuditInput = Omit<AuditEvent, 'at'> & { at?: Date };
 
 /** An audit event before delivery: its time is kept as a number until a sink needs text. */
 export type AuditRecord = Omit<AuditEvent, 'at'> & { atMs: number };
@@ -194,16 +202,17 @@ class SinkChannel {
     return this.draining;
   };
 
+  /** Hands queued events to the sink. Never rejects: a failure is counted and reported. */
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const records = this.queue;
       this.queue = [];
       for (let start = 0; start < records.length; start += AUDIT_BATCH_SIZE) {
-        const batch = records.slice(start, start + AUDIT_BATCH_SIZE).map(materialize);
+        const slice = records.slice(start, start + AUDIT_BATCH_SIZE);
         try {
-          await this.sink.write(batch);
+          await this.sink.write(slice.map(materialize));
         } catch (error) {
-          const lost = error instanceof AuditSinkError ? error.failed : batch.length;
+          const lost = error instanceof AuditSinkError ? error.failed : slice.length;
           this.telemetry.recordAuditDropped('sink_error', lost);
           this.report(error);
         }
@@ -219,6 +228,11 @@ class SinkChannel {
       `[baton] an audit sink failed; its events are counted in baton.audit.dropped: ${text}`,
     );
   }
+}
+
+/** ISO-8601 text of a time; one outside the Date range (a broken clock) reads as the epoch. */
+function isoTime(ms: number): string {
+  return Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : new Date(0).toISOString();
 }
 
 function functionSink(fn: (event: AuditEvent) => void): AuditSink {
@@ -261,7 +275,7 @@ let lastIso = '';
 function materialize(record: AuditRecord): AuditEvent {
   if (record.atMs !== lastMs) {
     lastMs = record.atMs;
-    lastIso = new Date(record.atMs).toISOString();
+    lastIso = isoTime(record.atMs);
   }
   const event: AuditEvent = { type: record.type, logical: record.logical, at: lastIso };
   if (record.ref !== undefined) event.ref = record.ref;

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { createBaton } from './baton.js';
 import { defaultsSource } from './defaults-source.js';
@@ -91,5 +92,79 @@ describe('close', () => {
       /Cannot register: this Baton instance is closed/,
     );
     await expect(baton.ready()).rejects.toMatchObject({ code: 'BATON_CLOSED' });
+  });
+});
+
+describe('audit events from other packages', () => {
+  it('go through the Baton sinks with its clock, like its own events', async () => {
+    const events: unknown[] = [];
+    const baton = createBaton({ audit: (event) => events.push(event), clock: () => 86_400_000 });
+    baton.audit({
+      type: 'rotate',
+      logical: 'API_KEY',
+      ref: 'API_KEY:v3',
+      previousRef: 'API_KEY:v2',
+    });
+    baton.audit({
+      type: 'rotate_failed',
+      logical: 'API_KEY',
+      reason: 'test',
+      at: new Date('2026-01-02T03:04:05.000Z'),
+    });
+    await baton.flush();
+    expect(events).toEqual([
+      {
+        type: 'rotate',
+        logical: 'API_KEY',
+        at: '1970-01-02T00:00:00.000Z',
+        ref: 'API_KEY:v3',
+        previousRef: 'API_KEY:v2',
+      },
+      { type: 'rotate_failed', logical: 'API_KEY', at: '2026-01-02T03:04:05.000Z', reason: 'test' },
+    ]);
+  });
+});
+
+describe('printing a Baton', () => {
+  it('shows no cached value and no presented header, however deep or however printed', async () => {
+    const value = 'printed-secret-value-123';
+    const header = 'raw-header-presented-456';
+    const baton = createBaton({
+      sources: [defaultsSource({ TOKEN: value })],
+      audit: false,
+    });
+    await baton.register('TOKEN', 'TOKEN');
+    await baton.getSecret('TOKEN');
+    await baton.verifyRequest({
+      logical: 'TOKEN',
+      proof: 'value',
+      headers: { 'x-baton-ref': 'TOKEN', 'x-baton-key': value },
+    });
+    baton.verifyRef('TOKEN', header);
+    const printed = [
+      inspect(baton, { depth: Number.POSITIVE_INFINITY, showHidden: true }),
+      inspect(baton),
+      JSON.stringify(baton),
+      String(Object.values(baton).map((part) => inspect(part, { depth: 10 }))),
+    ].join('\n');
+    expect(printed).toContain('Baton { sources: [defaults], registry: memory, open }');
+    expect(printed).not.toContain(value);
+    expect(printed).not.toContain(header);
+  });
+});
+
+describe('a source that throws something other than an Error', () => {
+  it('keeps the thrown value out of the message and the cause chain', async () => {
+    const token = 'thrown-token-value-789';
+    for (const thrown of [token, { token }, [token]]) {
+      const baton = createBaton({
+        audit: false,
+        sources: [{ name: 'odd', get: () => Promise.reject(thrown) }],
+      });
+      const error = await baton.getSecret('A').catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'BATON_SOURCE_FAILED' });
+      expect(inspect(error, { depth: Number.POSITIVE_INFINITY })).not.toContain(token);
+      expect((error as { underlying: unknown }).underlying).toBe(thrown);
+    }
   });
 });

@@ -1,4 +1,11 @@
-import { AuditLog, type AuditOption, type AuditSink, jsonLinesSink } from './audit.js';
+import {
+  type AuditInput,
+  AuditLog,
+  type AuditOption,
+  type AuditSink,
+  jsonLinesSink,
+} from './audit.js';
+import { conceal } from './conceal.js';
 import {
   DEFAULT_AUDIT_BUFFER,
   DEFAULT_GRACE_ANCHOR,
@@ -10,12 +17,14 @@ import {
   HEADER_REF,
   HEADER_SIGNATURE,
   HEADER_TIMESTAMP,
+  MAX_DURATION_MS,
 } from './constants.js';
 import { envSource } from './env-source.js';
 import { ClosedError, ConfigError, NoEntryError } from './errors.js';
 import { GRACE_ANCHORS, type GraceAnchor, type GracePolicy } from './grace.js';
 import { defaultHmacEngine, type HmacEngine } from './hmac-engine.js';
 import { memoryStore } from './memory-store.js';
+import { Notices } from './notices.js';
 import {
   type CheckResult,
   type PromoteOptions,
@@ -149,6 +158,12 @@ export interface Baton {
   sign(logical: string, body: SignedBody, options?: SignOptions): Promise<SignedHeaders>;
   /** Verifies a request (ref, proof, timestamp), audited; adapters call this. */
   verifyRequest(input: VerifyRequestInput): Promise<VerifyRequestResult>;
+  /**
+   * Records an event through this Baton's audit sinks, as its own events are: buffered,
+   * never blocking, never throwing. For packages built on Baton (a rotation run's `rotate`
+   * and `rotate_failed`). Events name refs, never values.
+   */
+  audit(event: AuditInput): void;
   /** Loads the registry snapshot from its store. */
   ready(): Promise<void>;
   /** Delivers every buffered audit event. */
@@ -206,15 +221,29 @@ class BatonInstance implements Baton {
       this.auditLog,
       telemetry,
     );
+    const notices = new Notices(this.clock);
     this.registry = new Registry(
       options.store,
       (logical) => options.overrides.get(logical) ?? options.policy,
       this.clock,
       this.auditLog,
       telemetry,
+      notices,
     );
     this.hmac = options.hmac;
-    this.verifier = new RequestVerifier(this.registry, this.resolver, this.clock, options.hmac);
+    this.verifier = new RequestVerifier(
+      this.registry,
+      this.resolver,
+      this.clock,
+      options.hmac,
+      notices,
+    );
+    conceal(
+      this,
+      () =>
+        `Baton { sources: [${options.sources.map((source) => source.name).join(', ')}], ` +
+        `registry: ${options.store.name}, ${this.closed ? 'closed' : 'open'} }`,
+    );
   }
 
   getSecret(ref: string | ParsedRef): Promise<string> {
@@ -317,6 +346,13 @@ class BatonInstance implements Baton {
     return this.verifier.verify(input);
   }
 
+  audit(event: AuditInput): void {
+    if (!this.auditLog.enabled) return;
+    const { at, ...fields } = event;
+    const atMs = at instanceof Date && !Number.isNaN(at.getTime()) ? at.getTime() : this.clock();
+    this.auditLog.emit({ ...fields, atMs });
+  }
+
   async ready(): Promise<void> {
     this.assertOpen('load the registry');
     return this.registry.ready();
@@ -329,6 +365,7 @@ class BatonInstance implements Baton {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.resolver.close();
     await this.auditLog.close();
     await this.registry.close();
   }
@@ -453,6 +490,10 @@ function duration(value: unknown, fallback: number, name: string, issues: string
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     issues.push(`${name} must be a non-negative number of milliseconds`);
+    return fallback;
+  }
+  if (value > MAX_DURATION_MS) {
+    issues.push(`${name} must be at most ${MAX_DURATION_MS} ms (100 years)`);
     return fallback;
   }
   return value;

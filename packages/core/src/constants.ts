@@ -9,6 +9,9 @@ export const DEFAULT_MAX_STALE_MS = 3_600_000;
 /** How long "no source has this ref" is remembered, so a missing secret cannot stampede a provider: 5 seconds. */
 export const DEFAULT_MISS_TTL_MS = 5_000;
 
+/** The longest duration any option accepts: 100 years. Longer is a mistake, not a policy. */
+export const MAX_DURATION_MS = 100 * 365.25 * 86_400_000;
+
 /** How long the previous ref stays accepted: 24 hours. */
 export const DEFAULT_GRACE_MS = 86_400_000;
 /** Which activation time the grace window counts from. */

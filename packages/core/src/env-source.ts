@@ -29,6 +29,7 @@ export function envSource(options: EnvSourceOptions = {}): SecretSource {
       const value = read()?.[envKey(ref)];
       return typeof value === 'string' && value !== '' ? value : undefined;
     },
+    hint: (ref) => `set ${envKey(ref)} in the environment`,
   };
 }
 

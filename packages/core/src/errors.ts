@@ -36,15 +36,22 @@ export class SecretRefError extends BatonError {
   }
 }
 
-/** No source in the chain holds a value for the ref. `ref` is as `displayRef` shows it. */
+/**
+ * No source in the chain holds a value for the ref. `ref` is as `displayRef` shows it. The
+ * message says what to create, from each source's `hint` (a name is shown only when the ref
+ * does not look like a credential).
+ */
 export class SecretNotFoundError extends BatonError {
   readonly ref: string;
 
-  constructor(ref: string, sources: readonly string[]) {
+  constructor(ref: string, sources: readonly string[], hints: readonly string[] = []) {
     const shown = displayRef(ref);
+    const tried = `tried: ${sources.join(', ') || 'none'}`;
     super(
       'BATON_NOT_FOUND',
-      `No value for ${shown} in any source (tried: ${sources.join(', ') || 'none'})`,
+      hints.length > 0 && shown === ref
+        ? `No value for ${shown}: ${hints.join(', or ')} (${tried})`
+        : `No value for ${shown} in any source (${tried})`,
     );
     this.ref = shown;
   }
@@ -68,9 +75,10 @@ export class SecretBatchError extends BatonError {
 
 /**
  * A source failed while reading or writing a ref. The message names the source, the ref and
- * the kind of failure. A foreign error's text may quote input (an SDK echoing a request, a
- * parser quoting what it failed on), and loggers and `util.inspect` print causes in full, so
- * such an error is not the `cause`: `cause` is a {@link WithheldError} with its name and code,
+ * the kind of failure (a Baton error's own message, which names refs and paths only). A foreign
+ * error's text may quote input (an SDK echoing a request, a parser quoting what it failed on),
+ * a thrown string or object may be a token, and loggers and `util.inspect` print causes in
+ * full, so neither is the `cause`: `cause` is a {@link WithheldError} with its name and code,
  * and the original is kept on `underlying`, which is not enumerable and not printed.
  */
 export class SourceError extends BatonError {
@@ -81,13 +89,12 @@ export class SourceError extends BatonError {
 
   constructor(source: string, ref: string, cause: unknown, operation = 'read') {
     const shown = displayRef(ref);
-    const foreign = cause instanceof Error && !(cause instanceof BatonError);
     super(
       'BATON_SOURCE_FAILED',
-      `Source "${source}" failed to ${operation} ${shown}: ${describe(cause)}`,
-      {
-        cause: foreign ? new WithheldError(cause) : cause,
-      },
+      `Source "${source}" failed to ${operation} ${shown}: ${explainCause(cause)}`,
+      cause === undefined
+        ? undefined
+        : { cause: cause instanceof BatonError ? cause : new WithheldError(cause) },
     );
     this.source = source;
     this.ref = shown;
@@ -102,10 +109,11 @@ export class SourceError extends BatonError {
 export class WithheldError extends Error {
   readonly code?: string;
 
-  constructor(original: Error) {
-    super(`${describe(original)}; its message is withheld (see the wrapping error's underlying)`);
-    this.name = original.name;
-    const code = (original as { code?: unknown }).code;
+  constructor(original: unknown) {
+    const what = original instanceof Error ? 'message' : 'content';
+    super(`${describe(original)}; its ${what} is withheld (see the wrapping error's underlying)`);
+    this.name = original instanceof Error ? original.name : 'WithheldError';
+    const code = (original as { code?: unknown } | null | undefined)?.code;
     if (typeof code === 'string') this.code = code;
   }
 }
@@ -170,6 +178,14 @@ export class ClosedError extends BatonError {
   constructor(operation: string) {
     super('BATON_CLOSED', `Cannot ${operation}: this Baton instance is closed`);
   }
+}
+
+/**
+ * What a source's error says: a Baton error's own message (written to name refs, sources and
+ * paths, never values), otherwise only its kind.
+ */
+function explainCause(cause: unknown): string {
+  return cause instanceof BatonError ? cause.message : describe(cause);
 }
 
 /**

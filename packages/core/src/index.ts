@@ -1,6 +1,7 @@
 export type {
   AuditEvent,
   AuditEventType,
+  AuditInput,
   AuditOption,
   AuditSink,
   JsonLinesSinkOptions,

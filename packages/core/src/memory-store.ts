@@ -29,6 +29,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): RegistryStore {
     async load() {
       return [...entries.values()];
     },
+    loadSync() {
+      return [...entries.values()];
+    },
     async apply(change, now) {
       const { result, record } = applyChange(entries.get(change.logical), change, now);
       if (result.changed) {

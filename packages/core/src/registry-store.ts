@@ -1,4 +1,5 @@
 import { NoEntryError, RegistryConflictError } from './errors.js';
+import { tryParseRef } from './secret-ref.js';
 
 /** The rotation state of one logical secret (fixed field names). */
 export interface RegistryEntry {
@@ -63,6 +64,54 @@ export interface RegistryHistoryRecord {
   readonly revision: number;
 }
 
+/** The latest time any registry accepts: the year 9999, so grace arithmetic stays a valid date. */
+export const LATEST_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * What is wrong with an entry a store holds, or `undefined` when nothing is: every ref must
+ * parse and carry the entry's logical name, times must be valid dates, the revision a
+ * positive integer. Registries and stores refuse such entries (a hand-edited file, a forged
+ * notification); the answer names the fields, never their text.
+ *
+ * @example
+ * entryProblem({ logical: 'A', currentRef: 'B:v2', activatedAt: new Date(), revision: 1 });
+ * // 'currentRef is not a ref of A'
+ */
+export function entryProblem(entry: RegistryEntry): string | undefined {
+  if (typeof entry !== 'object' || entry === null) return 'the entry is not an object';
+  const logical = tryParseRef(entry.logical);
+  if (logical === undefined || logical.version !== undefined) return 'logical is not a name';
+  if (!belongsTo(entry.currentRef, logical.name)) {
+    return `currentRef is not a ref of ${logical.name}`;
+  }
+  if (entry.previousRef !== undefined) {
+    if (!belongsTo(entry.previousRef, logical.name)) {
+      return `previousRef is not a ref of ${logical.name}`;
+    }
+    if (entry.previousRef === entry.currentRef) return 'previousRef is the current ref';
+  }
+  if (!validTime(entry.activatedAt)) return 'activatedAt is not a valid date';
+  if (entry.previousActivatedAt !== undefined && !validTime(entry.previousActivatedAt)) {
+    return 'previousActivatedAt is not a valid date';
+  }
+  if (!Number.isSafeInteger(entry.revision) || entry.revision < 1) {
+    return 'revision is not a positive integer';
+  }
+  return undefined;
+}
+
+/** Whether `ref` is the canonical text of a ref of `name`. */
+function belongsTo(ref: unknown, name: string): boolean {
+  const parsed = tryParseRef(ref);
+  return parsed !== undefined && parsed.name === name && parsed.ref === ref;
+}
+
+function validTime(value: unknown): boolean {
+  if (!(value instanceof Date)) return false;
+  const ms = value.getTime();
+  return ms >= 0 && ms <= LATEST_TIME_MS;
+}
+
 /**
  * Where the registry lives. The registry keeps a local snapshot, so `verifyRef` never waits
  * on a store: stores are read at `ready()`, written by changes, and push changes made
@@ -73,6 +122,11 @@ export interface RegistryStore {
   readonly name: string;
   /** Every entry. */
   load(): Promise<readonly RegistryEntry[]>;
+  /**
+   * Every entry, answered at once: offered by stores that hold their entries in memory, so a
+   * registry on them is ready from the start without `ready()`.
+   */
+  loadSync?(): readonly RegistryEntry[];
   /**
    * Applies one change atomically. `now` is the registry's clock; a store with its own clock
    * (a database) may use that instead. Throws `RegistryConflictError` when

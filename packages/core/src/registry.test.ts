@@ -358,3 +358,135 @@ describe('a store shared by two instances', () => {
     expect(one.checkRef('K', 'K:v1')).toMatchObject({ accepted: true, match: 'previous' });
   });
 });
+
+describe('bad times and durations', () => {
+  it('refuses an invalid time in validateGrace and keeps the previous ref inside grace', async () => {
+    const events: unknown[] = [];
+    const clock = manualClock(Date.UTC(2030, 0, 1));
+    const baton = createBaton({ sources: [], clock, audit: (event) => events.push(event) });
+    await baton.register('K', 'K:v2', { previousRef: 'K:v1' });
+    for (const bad of [
+      new Date('x'),
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      -1,
+      new Date(8.64e15),
+    ]) {
+      await expect(baton.validateGrace('K', bad)).rejects.toMatchObject({ code: 'BATON_CONFIG' });
+    }
+    expect(baton.verifyRef('K', 'K:v1')).toBe(true);
+    await baton.flush();
+    expect(events.map((event) => (event as { type: string }).type)).toEqual([
+      'register',
+      'verify_accept',
+    ]);
+  });
+
+  it('refuses absurd durations as configuration errors', () => {
+    expect(() => createBaton({ registry: { graceMs: 1e300 } })).toThrow(
+      /registry.graceMs must be at most/,
+    );
+    expect(() => createBaton({ cache: { ttlMs: Number.MAX_VALUE } })).toThrow(
+      /cache.ttlMs must be at most/,
+    );
+  });
+
+  it('never brings an expired previous ref back when the clock steps backwards', async () => {
+    const { baton, clock } = setup({ graceMs: HOUR });
+    await baton.register('K', 'K:v1');
+    await baton.promote('K', 'K:v2');
+    clock.advance(HOUR);
+    expect(baton.checkRef('K', 'K:v1')).toEqual({ accepted: false, reason: 'previous_expired' });
+    clock.set(clock() - 10 * 60_000);
+    expect(baton.checkRef('K', 'K:v1')).toEqual({ accepted: false, reason: 'previous_expired' });
+    expect(baton.status('K')?.previousAccepted).toBe(false);
+    expect(await baton.validateGrace('K')).toBe(false);
+  });
+
+  it('keeps delivering audit events when the clock answers nonsense', async () => {
+    const events: { at: string }[] = [];
+    let now = Date.UTC(2030, 0, 1);
+    const baton = createBaton({
+      sources: [],
+      clock: () => now,
+      audit: (event) => events.push(event),
+    });
+    await baton.register('K', 'K:v1');
+    now = Number.NaN;
+    baton.verifyRef('K', 'K:v1');
+    now = 1e20;
+    baton.verifyRef('K', 'K:v1');
+    await baton.flush();
+    expect(events).toHaveLength(3);
+    for (const event of events) expect(Number.isNaN(Date.parse(event.at))).toBe(false);
+  });
+});
+
+describe('before the registry is loaded', () => {
+  function unloadedStore() {
+    const store = memoryStore();
+    // A store that holds its entries elsewhere (a file, a database): nothing is known until ready().
+    return { ...store, loadSync: undefined, name: 'shared' };
+  }
+
+  it('refuses every ref as not_ready, with one warning, until ready() resolves', async () => {
+    const store = unloadedStore();
+    await createBaton({ registry: { store }, audit: false }).register('K', 'K:v1');
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (line: string) => warnings.push(line);
+    try {
+      const baton = createBaton({ registry: { store }, audit: false });
+      expect(baton.checkRef('K', 'K:v1')).toEqual({ accepted: false, reason: 'not_ready' });
+      expect(baton.checkRef('K', 'K:v1')).toEqual({ accepted: false, reason: 'not_ready' });
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/before the registry was loaded .*await baton.ready\(\)/);
+      await baton.ready();
+      expect(baton.checkRef('K', 'K:v1')).toMatchObject({ accepted: true });
+      expect(baton.checkRef('OTHER', 'OTHER:v1')).toEqual({ accepted: false, reason: 'no_entry' });
+    } finally {
+      console.warn = warn;
+    }
+  });
+
+  it('is ready from the start on the default memory store', () => {
+    const baton = createBaton({ audit: false });
+    expect(baton.checkRef('K', 'K:v1')).toEqual({ accepted: false, reason: 'no_entry' });
+  });
+});
+
+describe('entries a store holds', () => {
+  it('are refused when their refs belong to another secret or their times are invalid', async () => {
+    const entries = [
+      { logical: 'A', currentRef: 'B:v9', activatedAt: new Date(0), revision: 1 },
+      {
+        logical: 'C',
+        currentRef: 'C:v2',
+        previousRef: 'D:v1',
+        activatedAt: new Date(0),
+        previousActivatedAt: new Date(0),
+        revision: 1,
+      },
+      { logical: 'E', currentRef: 'E:v1', activatedAt: new Date(Number.NaN), revision: 1 },
+      { logical: 'F', currentRef: 'F:v1', activatedAt: new Date(0), revision: 2 ** 53 },
+      { logical: 'G', currentRef: 'G:v1', activatedAt: new Date(0), revision: 1 },
+    ];
+    const store = { name: 'forged', load: async () => entries, apply: async () => never() };
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (line: string) => warnings.push(line);
+    try {
+      const baton = createBaton({ registry: { store }, audit: false });
+      await baton.ready();
+      expect(baton.status().map((status) => status.logical)).toEqual(['G']);
+      expect(baton.verifyRef('A', 'B:v9')).toBe(false);
+      expect(warnings.join('\n')).not.toContain('B:v9');
+    } finally {
+      console.warn = warn;
+    }
+  });
+});
+
+function never(): never {
+  throw new Error('not expected');
+}

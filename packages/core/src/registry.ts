@@ -1,20 +1,32 @@
 import type { AuditLog } from './audit.js';
+import { conceal } from './conceal.js';
 import { MAX_PRESENTED_REF_LENGTH } from './constants.js';
 import { displayRef } from './display-ref.js';
 import { BatonError, ConfigError, NoEntryError, SecretRefError, StoreError } from './errors.js';
 import { type GracePolicy, previousExpiresAt } from './grace.js';
-import type {
-  ChangeResult,
-  RegistryChange,
-  RegistryEntry,
-  RegistryHistoryRecord,
-  RegistryStore,
+import type { Notices } from './notices.js';
+import {
+  type ChangeResult,
+  entryProblem,
+  LATEST_TIME_MS,
+  type RegistryChange,
+  type RegistryEntry,
+  type RegistryHistoryRecord,
+  type RegistryStore,
 } from './registry-store.js';
 import { assertLogicalName, type ParsedRef, parseRef, tryParseRef } from './secret-ref.js';
 import type { Telemetry } from './telemetry.js';
 
-/** Why a presented ref was not accepted. */
-export type CheckRejectReason = 'no_entry' | 'no_match' | 'previous_expired' | 'malformed';
+/**
+ * Why a presented ref was not accepted. `not_ready`: the registry's snapshot has not been
+ * loaded from its store yet (call `await baton.ready()` at start-up).
+ */
+export type CheckRejectReason =
+  | 'no_entry'
+  | 'no_match'
+  | 'previous_expired'
+  | 'malformed'
+  | 'not_ready';
 
 /** The detail of a ref check (`checkRef`). */
 export type CheckResult =
@@ -62,6 +74,11 @@ interface Slot {
   readonly previousExpiresAt: number;
   readonly acceptCurrent: CheckResult;
   readonly acceptPrevious: CheckResult | undefined;
+  /**
+   * Set once the previous ref has been seen outside its grace window: a clock that later
+   * steps backwards must not bring it back.
+   */
+  previousExpired: boolean;
 }
 
 const NO_ENTRY: CheckResult = Object.freeze({ accepted: false, reason: 'no_entry' });
@@ -71,6 +88,7 @@ const PREVIOUS_EXPIRED: CheckResult = Object.freeze({
   reason: 'previous_expired',
 });
 const MALFORMED: CheckResult = Object.freeze({ accepted: false, reason: 'malformed' });
+const NOT_READY: CheckResult = Object.freeze({ accepted: false, reason: 'not_ready' });
 
 /**
  * The rotation registry: changes go to the store, answers come from a local snapshot that
@@ -78,6 +96,8 @@ const MALFORMED: CheckResult = Object.freeze({ accepted: false, reason: 'malform
  */
 export class Registry {
   private readonly slots = new Map<string, Slot>();
+  /** Whether the snapshot has been loaded from the store: until then no check can be answered. */
+  private loaded = false;
   private loading: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
   private lastPresented: string | undefined;
@@ -89,7 +109,22 @@ export class Registry {
     private readonly clock: () => number,
     private readonly audit: AuditLog,
     private readonly telemetry: Telemetry,
-  ) {}
+    private readonly notices: Notices,
+  ) {
+    conceal(this, () => `Registry { store: ${store.name}, ${this.slots.size} entries }`);
+    if (typeof store.loadSync === 'function') {
+      // An in-memory store answers at once: the registry is ready from the start.
+      this.merge(store.loadSync());
+      this.follow();
+      this.loaded = true;
+      this.loading = Promise.resolve();
+    }
+  }
+
+  /** Whether the snapshot is loaded (`ready()` has resolved). */
+  get isReady(): boolean {
+    return this.loaded;
+  }
 
   /** Loads the snapshot from the store (once) and follows its changes. */
   ready(): Promise<void> {
@@ -157,7 +192,7 @@ export class Registry {
     this.recordChange('promote', entry, options.actor);
     const slot = this.slots.get(logical);
     const now = this.clock();
-    if (slot === undefined || entry.previousRef === undefined || now < slot.previousExpiresAt) {
+    if (slot === undefined || entry.previousRef === undefined || previousAccepted(slot, now)) {
       return entry;
     }
     this.emitChange('grace_expired', entry, now, entry.previousRef, options.actor);
@@ -182,7 +217,7 @@ export class Registry {
     const previousRef = slot.entry.previousRef;
     if (previousRef === undefined) return false;
     const now = this.clock();
-    if (!options.force && now < slot.previousExpiresAt) {
+    if (!options.force && previousAccepted(slot, now)) {
       this.emitChange(
         'retire_blocked',
         slot.entry,
@@ -208,12 +243,12 @@ export class Registry {
 
   /** `true` while the previous ref is inside grace; once outside, clears it and answers `false`. */
   async validateGrace(logical: string, now?: number | Date): Promise<boolean> {
+    const at = now === undefined ? this.clock() : timeOf(now, 'validateGrace(logical, now): now');
     await this.ready();
     const slot = this.slots.get(logical);
     const previousRef = slot?.entry.previousRef;
     if (slot === undefined || previousRef === undefined) return false;
-    const at = now === undefined ? this.clock() : typeof now === 'number' ? now : now.getTime();
-    if (at < slot.previousExpiresAt) return true;
+    if (previousAccepted(slot, at)) return true;
     const result = await this.apply({
       kind: 'retire',
       logical,
@@ -230,7 +265,7 @@ export class Registry {
   /** The decision for a presented ref, without audit or metrics. Never throws. */
   decide(logical: string, presented: unknown, now: number): CheckResult {
     const slot = this.slots.get(logical);
-    if (slot === undefined) return NO_ENTRY;
+    if (slot === undefined) return this.loaded ? NO_ENTRY : NOT_READY;
     if (typeof presented !== 'string' || presented.length > MAX_PRESENTED_REF_LENGTH)
       return MALFORMED;
     const { entry } = slot;
@@ -241,7 +276,7 @@ export class Registry {
       if (canonical === entry.currentRef) return slot.acceptCurrent;
       if (canonical !== entry.previousRef) return NO_MATCH;
     }
-    return now < slot.previousExpiresAt ? (slot.acceptPrevious as CheckResult) : PREVIOUS_EXPIRED;
+    return previousAccepted(slot, now) ? (slot.acceptPrevious as CheckResult) : PREVIOUS_EXPIRED;
   }
 
   /** `checkRef`: the decision, audited and counted. */
@@ -263,6 +298,13 @@ export class Registry {
   /** Records a rejection; the presented text is echoed only when it is a ref of this secret. */
   recordReject(logical: string, reason: string, presented: unknown, now: number): void {
     this.telemetry.recordVerify(logical, 'reject', reason);
+    if (reason === 'not_ready') {
+      this.notices.once(
+        'not_ready',
+        `a ref of ${logical} was checked before the registry was loaded from its store ` +
+          `("${this.store.name}"), so it was refused: call await baton.ready() at start-up`,
+      );
+    }
     if (!this.audit.enabled) return;
     const parsed =
       typeof presented === 'string' && presented.length <= MAX_PRESENTED_REF_LENGTH
@@ -302,7 +344,7 @@ export class Registry {
     const statuses: RegistryStatus[] = [];
     for (const slot of slots) {
       if (slot === undefined) continue;
-      const accepted = now < slot.previousExpiresAt;
+      const accepted = previousAccepted(slot, now);
       statuses.push({
         ...copyEntry(slot.entry),
         graceMs: slot.policy.graceMs,
@@ -338,12 +380,29 @@ export class Registry {
   private async load(): Promise<void> {
     const entries = await this.store.load();
     this.merge(entries);
+    this.follow();
+    this.loaded = true;
+  }
+
+  private follow(): void {
     this.unsubscribe ??= this.store.subscribe?.((changed) => this.merge(changed));
   }
 
-  /** Takes entries newer than the snapshot's; a late echo of an older revision is ignored. */
+  /**
+   * Takes entries newer than the snapshot's; a late echo of an older revision is ignored,
+   * and so is an entry that is not sound (a ref of another secret, an invalid time), which
+   * no change made through a registry can produce.
+   */
   private merge(entries: readonly RegistryEntry[]): void {
     for (const entry of entries) {
+      const problem = entryProblem(entry);
+      if (problem !== undefined) {
+        this.notices.limited(
+          `unsound:${this.store.name}`,
+          `registry store "${this.store.name}" holds an entry that was ignored: ${problem}`,
+        );
+        continue;
+      }
       const known = this.slots.get(entry.logical);
       if (known !== undefined && known.entry.revision >= entry.revision) continue;
       this.slots.set(entry.logical, this.slot(entry));
@@ -361,6 +420,7 @@ export class Registry {
         entry.previousRef === undefined
           ? undefined
           : Object.freeze({ accepted: true, match: 'previous', ref: entry.previousRef }),
+      previousExpired: false,
     };
   }
 
@@ -419,11 +479,32 @@ function refOf(logical: string, ref: string, what: string): ParsedRef {
   return parsed;
 }
 
+/**
+ * Whether the previous ref of a slot is accepted at `now`. Once seen expired it stays
+ * expired, so a clock stepping backwards (an NTP correction) cannot revive it.
+ */
+function previousAccepted(slot: Slot, now: number): boolean {
+  if (slot.previousExpired) return false;
+  if (now < slot.previousExpiresAt) return true;
+  if (slot.entry.previousRef !== undefined) slot.previousExpired = true;
+  return false;
+}
+
 function assertDate(value: unknown, what: string): void {
   if (value === undefined) return;
-  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
-    throw new ConfigError(`${what} must be a valid Date`);
+  timeOf(value, what);
+}
+
+/** The epoch milliseconds of a time given by a caller: a valid `Date` or number in range. */
+function timeOf(value: unknown, what: string): number {
+  const ms =
+    value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Number.NaN;
+  if (!(ms >= 0 && ms <= LATEST_TIME_MS)) {
+    throw new ConfigError(
+      `${what} must be a valid Date (or epoch milliseconds) between 1970 and 9999`,
+    );
   }
+  return ms;
 }
 
 function assertRevision(value: unknown): void {

@@ -1,3 +1,5 @@
+import { conceal } from './conceal.js';
+
 /** One cached answer of the source chain for one canonical ref. */
 export interface CachedSecret {
   /** The value, or `undefined` when no source had the ref (a brief negative entry). */
@@ -27,6 +29,7 @@ export class SecretCache {
   private readonly half: number;
 
   constructor(private readonly maxEntries: number) {
+    conceal(this, () => `SecretCache { ${this.entries.size} of ${this.maxEntries} entries }`);
     this.half = Math.max(1, Math.floor(maxEntries / 2));
   }
 
@@ -56,6 +59,11 @@ export class SecretCache {
 
   delete(ref: string): boolean {
     return this.entries.delete(ref);
+  }
+
+  /** Drops every entry whose ref matches. */
+  deleteWhere(matches: (ref: string) => boolean): void {
+    for (const ref of [...this.entries.keys()]) if (matches(ref)) this.entries.delete(ref);
   }
 
   clear(): void {

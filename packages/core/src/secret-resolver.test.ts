@@ -1,7 +1,9 @@
 import { auditCollector, deferred, testSource } from '@baton-tools/test-kit';
 import { describe, expect, it } from 'vitest';
 import { createBaton } from './baton.js';
+import { envSource } from './env-source.js';
 import { SecretBatchError, SecretNotFoundError, SourceError } from './errors.js';
+import type { SecretSource } from './source.js';
 import { manualClock } from './testing/manual-clock.js';
 
 function setup(
@@ -343,3 +345,120 @@ describe('audit of reads', () => {
     await expect(baton.getSecret('A')).rejects.toThrow(/Source "odd" failed to read A/);
   });
 });
+
+describe('a missing secret says what to create', () => {
+  it('joins the hint of every source into the message', async () => {
+    const env = envSource({ env: {} });
+    const files = {
+      name: 'files',
+      get: async () => undefined,
+      hint: (ref: { ref: string }) => `create the file /run/secrets/${ref.ref}`,
+    };
+    const baton = createBaton({ sources: [env, files], audit: false });
+    await expect(baton.getSecret('OPENAI_KEY:v2')).rejects.toThrow(
+      'No value for OPENAI_KEY:v2: set OPENAI_KEY_V2 in the environment, or create the file /run/secrets/OPENAI_KEY:v2 (tried: env, files)',
+    );
+  });
+
+  it('leaves out a hint that throws, and names nothing when the ref looks like a credential', async () => {
+    const broken = {
+      name: 'broken',
+      get: async () => undefined,
+      hint: () => {
+        throw new Error('no');
+      },
+    };
+    const baton = createBaton({ sources: [broken, envSource({ env: {} })], audit: false });
+    await expect(baton.getSecret('API_KEY')).rejects.toThrow(
+      'No value for API_KEY: set API_KEY in the environment (tried: broken, env)',
+    );
+    const token = 'ghp_x7Kq2m9Zp4Lw8Rt5Yb3Nc6Vd1';
+    const error = await baton.getSecret(token).catch((caught: Error) => caught);
+    expect(String(error)).not.toContain(token);
+  });
+});
+
+describe('a source that watches for changes', () => {
+  function watchingSource(values: Record<string, string>) {
+    let listener: ((name: string) => void) | undefined;
+    let stopped = 0;
+    const source = {
+      ...testSource('api', values),
+      watch(onChange: (name: string) => void) {
+        listener = onChange;
+        return () => {
+          stopped++;
+          listener = undefined;
+        };
+      },
+    };
+    return { source, changed: (name: string) => listener?.(name), stopped: () => stopped };
+  }
+
+  it('drops every cached version of a changed name, and only that name', async () => {
+    const { source, changed } = watchingSource({ TOKEN: 'one', 'TOKEN:v1': 'one', OTHER: 'x' });
+    const baton = createBaton({ sources: [source], audit: false });
+    await baton.getSecrets(['TOKEN', 'TOKEN:v1', 'OTHER']);
+    source.values.TOKEN = 'two';
+    changed('TOKEN');
+    expect(await baton.getSecret('TOKEN')).toBe('two');
+    await baton.getSecret('OTHER');
+    expect(source.calls.get.filter((ref) => ref === 'OTHER')).toHaveLength(1);
+    await baton.getSecret('TOKEN:v1');
+    expect(source.calls.get.filter((ref) => ref === 'TOKEN:v1')).toHaveLength(2);
+  });
+
+  it('never caches a value read before the change it raced with', async () => {
+    const { source, changed } = watchingSource({ TOKEN: 'old' });
+    const slow = slowReader(source);
+    const baton = createBaton({ sources: [slow.source], audit: false });
+    const before = baton.getSecret('TOKEN');
+    await slow.read;
+    source.values.TOKEN = 'new';
+    changed('TOKEN');
+    const after = baton.getSecret('TOKEN');
+    slow.release();
+    expect(await before).toBe('old');
+    expect(await after).toBe('new');
+    expect(await baton.getSecret('TOKEN')).toBe('new');
+  });
+
+  it('stops watching when the Baton closes', async () => {
+    const { source, stopped } = watchingSource({});
+    const baton = createBaton({ sources: [source], audit: false });
+    await baton.close();
+    expect(stopped()).toBe(1);
+  });
+});
+
+describe('rotateSecret', () => {
+  it('does not join a read that started before it', async () => {
+    const values: Record<string, string> = { 'API_KEY:v1': 'old' };
+    const slow = slowReader(testSource('primary', values));
+    const baton = createBaton({ sources: [slow.source], audit: false });
+    const before = baton.getSecret('API_KEY:v1');
+    await slow.read;
+    values['API_KEY:v1'] = 'rotated';
+    const rotated = baton.rotateSecret('API_KEY:v1');
+    slow.release();
+    expect(await before).toBe('old');
+    expect(await rotated).toBe('rotated');
+    expect(await baton.getSecret('API_KEY:v1')).toBe('rotated');
+  });
+});
+
+/** Reads the value when asked but answers only once released, as a slow network read does. */
+function slowReader<S extends SecretSource>(inner: S) {
+  const gate = deferred();
+  const read = deferred();
+  const source: SecretSource = {
+    ...inner,
+    async get(ref) {
+      const value = await inner.get(ref);
+      read.resolve();
+      await gate.promise;
+      return value;
+    },
+  };
+  return { source, read: read.promise, release: () => gate.resolve() };
+}

@@ -1,5 +1,6 @@
 import type { AuditLog } from './audit.js';
 import { coarseDateNow } from './coarse-clock.js';
+import { conceal } from './conceal.js';
 import { displayRef } from './display-ref.js';
 import {
   BatonError,
@@ -42,6 +43,12 @@ export class SecretResolver {
   private readonly sourceNames: readonly string[];
   /** The clock for cache freshness. */
   private readonly now: () => number;
+  /**
+   * Bumped by every invalidation: a load that started before one still answers its callers
+   * but does not cache, so a value read before a change never outlives it.
+   */
+  private generation = 0;
+  private readonly unwatch: (() => void)[] = [];
 
   constructor(
     private readonly sources: readonly SecretSource[],
@@ -55,6 +62,12 @@ export class SecretResolver {
     // With the real clock, freshness checks may share one reading per millisecond; an
     // injected clock (a test's) is read every time, so it stays exact.
     this.now = clock === Date.now ? coarseDateNow() : clock;
+    conceal(this, () => `SecretResolver { cached: ${this.cache?.size ?? 0} refs }`);
+    for (const source of sources) {
+      if (typeof source.watch === 'function') {
+        this.unwatch.push(source.watch((name) => this.invalidateName(name)));
+      }
+    }
   }
 
   /** Parses a ref given by the app; repeated spellings are parsed once. */
@@ -86,7 +99,7 @@ export class SecretResolver {
     if (entry !== undefined && this.now() < entry.expiresAt) {
       this.telemetry.recordCacheLookup('hit');
       if (entry.value === undefined) {
-        return Promise.reject(new SecretNotFoundError(parsed.ref, this.sourceNames));
+        return Promise.reject(this.notFound(parsed));
       }
       entry.promise ??= Promise.resolve(entry.value);
       return entry.promise;
@@ -109,7 +122,7 @@ export class SecretResolver {
         pending.set(
           parsed.ref,
           entry.value === undefined
-            ? Promise.reject(new SecretNotFoundError(parsed.ref, this.sourceNames))
+            ? Promise.reject(this.notFound(parsed))
             : Promise.resolve(entry.value),
         );
         continue;
@@ -140,14 +153,40 @@ export class SecretResolver {
   /** Drops the cached answer for a ref and resolves it again. */
   async rotate(ref: string | ParsedRef): Promise<string> {
     const parsed = this.parse(ref);
-    this.cache?.delete(parsed.ref);
+    this.forget(parsed.ref);
     return this.getSlow(parsed);
   }
 
   /** Drops one cached answer, or all of them. */
   invalidate(ref?: string | ParsedRef): void {
-    if (ref === undefined) this.cache?.clear();
-    else this.cache?.delete(this.parse(ref).ref);
+    if (ref !== undefined) {
+      this.forget(this.parse(ref).ref);
+      return;
+    }
+    this.generation++;
+    this.cache?.clear();
+    this.inflight.clear();
+  }
+
+  /** Drops every cached answer for a name, whatever its version (a source saw it change). */
+  invalidateName(name: string): void {
+    this.generation++;
+    const versioned = `${name}:`;
+    const matches = (ref: string) => ref === name || ref.startsWith(versioned);
+    this.cache?.deleteWhere(matches);
+    for (const ref of [...this.inflight.keys()]) if (matches(ref)) this.inflight.delete(ref);
+  }
+
+  /** Stops following the sources' changes. */
+  close(): void {
+    for (const stop of this.unwatch.splice(0)) stop();
+  }
+
+  /** Drops a ref's cached answer, and its load in flight so the next read asks again. */
+  private forget(ref: string): void {
+    this.generation++;
+    this.cache?.delete(ref);
+    this.inflight.delete(ref);
   }
 
   /**
@@ -158,8 +197,11 @@ export class SecretResolver {
     if (refs.length === 0) return [];
     this.telemetry.recordCacheLookup('miss');
     const outcomes = this.walkChain(refs);
+    const generation = this.generation;
     return refs.map((parsed, index) => {
-      const load = outcomes.then((all) => this.settle(parsed, all[index] as Outcome));
+      const load = outcomes.then((all) =>
+        this.settle(parsed, all[index] as Outcome, generation === this.generation),
+      );
       const tracked = load.finally(() => {
         if (this.inflight.get(parsed.ref) === tracked) this.inflight.delete(parsed.ref);
       });
@@ -242,9 +284,9 @@ export class SecretResolver {
   }
 
   /** Turns the chain's answer into a value or an error, updating the cache. */
-  private settle(parsed: ParsedRef, outcome: Outcome): string {
+  private settle(parsed: ParsedRef, outcome: Outcome, cacheable: boolean): string {
     const now = this.clock();
-    const options = this.options;
+    const options = cacheable ? this.options : false;
     if (outcome.kind === 'found') {
       if (options !== false && this.cache !== undefined) {
         const expiresAt = now + options.ttlMs;
@@ -271,7 +313,7 @@ export class SecretResolver {
           tick: 0,
         });
       }
-      throw new SecretNotFoundError(parsed.ref, this.sourceNames);
+      throw this.notFound(parsed);
     }
     const error =
       outcome.error instanceof SourceError
@@ -287,6 +329,20 @@ export class SecretResolver {
       return last.value;
     }
     throw error;
+  }
+
+  /** The not-found error of a ref, with what each source says to create. */
+  private notFound(parsed: ParsedRef): SecretNotFoundError {
+    const hints: string[] = [];
+    for (const source of this.sources) {
+      try {
+        const hint = source.hint?.(parsed);
+        if (typeof hint === 'string' && hint !== '') hints.push(hint);
+      } catch {
+        // A hint is advice; a source that fails to give one is left out.
+      }
+    }
+    return new SecretNotFoundError(parsed.ref, this.sourceNames, hints);
   }
 
   private emit(
@@ -308,8 +364,9 @@ export class SecretResolver {
   }
 }
 
+/** A source's answer as an outcome: an empty string is absent, never a usable credential. */
 function toOutcome(source: string, value: unknown): Outcome {
-  if (value === undefined) return { kind: 'absent' };
+  if (value === undefined || value === '') return { kind: 'absent' };
   if (typeof value === 'string') return { kind: 'found', value, source };
   return {
     kind: 'error',
@@ -323,10 +380,10 @@ function toOutcome(source: string, value: unknown): Outcome {
 
 function isFound(value: unknown): boolean {
   if (value instanceof Map) {
-    for (const answer of value.values()) if (answer !== undefined) return true;
+    for (const answer of value.values()) if (answer !== undefined && answer !== '') return true;
     return false;
   }
-  return value !== undefined;
+  return value !== undefined && value !== '';
 }
 
 /** A clock for durations only; the injected clock may be fake, metrics want real seconds. */

@@ -1,4 +1,5 @@
 import { SIGNATURE_SCHEME } from './constants.js';
+import { ConfigError } from './errors.js';
 import { defaultHmacEngine, type HmacEngine, type HmacInput } from './hmac-engine.js';
 
 /** A request body as signed: text (UTF-8) or the raw bytes. */
@@ -32,6 +33,9 @@ export async function computeSignature(
   body: SignedBody,
   engine: HmacEngine = defaultHmacEngine(),
 ): Promise<string> {
+  if (typeof secret !== 'string' || secret === '') {
+    throw new ConfigError('computeSignature(secret, …): the secret must be a non-empty string');
+  }
   const mac = await engine.sign(
     await engine.importKey(utf8(secret)),
     signedPayload(timestamp, body),
@@ -54,7 +58,8 @@ export async function verifySignature(
   engine: HmacEngine = defaultHmacEngine(),
 ): Promise<boolean> {
   const expected = parseSignature(signature);
-  if (expected === undefined) return false;
+  // An empty secret is no key: nothing verifies against it.
+  if (expected === undefined || typeof secret !== 'string' || secret === '') return false;
   return engine.verify(
     await engine.importKey(utf8(secret)),
     expected,
@@ -85,13 +90,17 @@ export async function timingSafeEqual(
   return engine.verify(key, await engine.sign(key, [b]), [a]);
 }
 
-const comparisonKeys = new WeakMap<HmacEngine, unknown>();
+const comparisonKeys = new WeakMap<HmacEngine, Promise<unknown>>();
 
-/** A random key per engine, made on first use (never at import time), for comparisons. */
-export async function comparisonKey(engine: HmacEngine): Promise<unknown> {
+/**
+ * A random key per engine, made on first use (never at import time), for comparisons. The
+ * key's promise is kept before it settles, so concurrent first comparisons share one key: a
+ * MAC made under one key and checked under another would refuse every later comparison.
+ */
+export function comparisonKey(engine: HmacEngine): Promise<unknown> {
   let key = comparisonKeys.get(engine);
   if (key === undefined) {
-    key = await engine.importKey(crypto.getRandomValues(new Uint8Array(32)));
+    key = Promise.resolve(engine.importKey(crypto.getRandomValues(new Uint8Array(32))));
     comparisonKeys.set(engine, key);
   }
   return key;

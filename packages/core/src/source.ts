@@ -21,6 +21,18 @@ export interface SecretSource {
    * A thrown error fails every ref of the batch.
    */
   getMany?(refs: readonly ParsedRef[]): Promise<ReadonlyMap<string, string | undefined>>;
+  /**
+   * Optional: what a person should do so this source has the ref, as an instruction naming
+   * the variable, file or secret to create (`set OPENAI_KEY_V2 in the environment`), never a
+   * value. Baton joins the hints of every source into the message of `SecretNotFoundError`.
+   */
+  hint?(ref: ParsedRef): string;
+  /**
+   * Optional: follows changes made elsewhere (a secrets service's event stream). Baton calls
+   * it once when it is created, with a listener that drops every cached value of the changed
+   * name, and calls the answered function on `close()`.
+   */
+  watch?(onChange: (name: string) => void): () => void;
 }
 
 /** An environment-like record: `process.env`, Worker bindings, a plain object. */

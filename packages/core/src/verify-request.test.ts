@@ -3,6 +3,8 @@ import { auditCollector, testSource } from '@baton-tools/test-kit';
 import { describe, expect, it } from 'vitest';
 import { createBaton } from './baton.js';
 import { type HmacEngine, nodeCryptoHmac, webCryptoHmac } from './hmac-engine.js';
+import { memoryStore } from './memory-store.js';
+import type { SecretSource } from './source.js';
 import { manualClock } from './testing/manual-clock.js';
 
 const HOUR = 3_600_000;
@@ -43,6 +45,30 @@ const engines: [string, HmacEngine][] = [
 ];
 
 describe.each(engines)('with %s', (_name, hmac) => {
+  it('accepts the right key after concurrent first comparisons on a cold, slow source', async () => {
+    let reads = 0;
+    const slow: SecretSource = {
+      name: 'slow',
+      async get() {
+        reads++;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return 'the-api-key';
+      },
+    };
+    const baton = createBaton({ sources: [slow], audit: false, hmac });
+    await baton.register('API', 'API:v1');
+    const attempt = (key: string) =>
+      baton.verifyRequest({
+        logical: 'API',
+        proof: 'value',
+        headers: { 'x-baton-ref': 'API:v1', 'x-baton-key': key },
+      });
+    const first = await Promise.all([attempt('wrong-one'), attempt('wrong-two'), attempt('x')]);
+    expect(first.map((result) => result.ok)).toEqual([false, false, false]);
+    expect(await attempt('the-api-key')).toMatchObject({ ok: true });
+    expect(reads).toBe(1);
+  });
+
   describe('signature proof', () => {
     it('accepts a request signed with the current ref, from a Fetch Headers object too', async () => {
       const { baton, seconds } = await setup(hmac);
@@ -186,6 +212,148 @@ describe.each(engines)('with %s', (_name, hmac) => {
     });
   });
 
+  describe('reading the body', () => {
+    it('reads it only once the headers pass, so a request presenting nothing is refused unread', async () => {
+      const { baton, seconds } = await setup(hmac);
+      let reads = 0;
+      const body = () => {
+        reads++;
+        return { kind: 'read' as const, body: 'x' };
+      };
+      const good = signed('secret-one', 'HOOK:v1', seconds(), 'x');
+      const refused = [
+        {},
+        { ...good, 'x-baton-ref': 'OTHER:v1' },
+        { ...good, 'x-baton-timestamp': 'soon' },
+        { ...good, 'x-baton-timestamp': String(seconds() - 3600) },
+        { ...good, 'x-baton-signature': 'v1=zz' },
+        { 'x-baton-ref': 'HOOK:v1', 'x-baton-timestamp': String(seconds()) },
+      ];
+      for (const headers of refused) {
+        expect(await baton.verifyRequest({ logical: 'HOOK', headers, body })).toMatchObject({
+          ok: false,
+          status: 401,
+        });
+      }
+      expect(reads).toBe(0);
+      expect(await baton.verifyRequest({ logical: 'HOOK', headers: good, body })).toMatchObject({
+        ok: true,
+      });
+      expect(reads).toBe(1);
+    });
+
+    it('answers 413 for a body over the limit, 503 for a consumed one, each audited', async () => {
+      const { baton, audit, seconds } = await setup(hmac);
+      const headers = signed('secret-one', 'HOOK:v1', seconds(), 'x');
+      const warnings: string[] = [];
+      const warn = console.warn;
+      console.warn = (line: string) => warnings.push(line);
+      try {
+        expect(
+          await baton.verifyRequest({
+            logical: 'HOOK',
+            headers,
+            body: () => ({ kind: 'too_large' }),
+          }),
+        ).toEqual({ ok: false, reason: 'body_too_large', status: 413 });
+        for (let attempt = 0; attempt < 3; attempt++) {
+          expect(
+            await baton.verifyRequest({
+              logical: 'HOOK',
+              headers,
+              body: async () => ({ kind: 'consumed', detail: 'an object' }),
+            }),
+          ).toEqual({ ok: false, reason: 'body_consumed', status: 503 });
+        }
+      } finally {
+        console.warn = warn;
+      }
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/body was consumed before verification .*mount verifyRef before/);
+      await baton.flush();
+      expect(
+        audit.events.filter((event) => event.type === 'verify_reject').map((event) => event.reason),
+      ).toEqual(['body_too_large', 'body_consumed', 'body_consumed', 'body_consumed']);
+    });
+  });
+
+  describe('when the server cannot decide', () => {
+    it('answers 503 registry_unavailable, audited and logged at most once a minute, and recovers', async () => {
+      const clock = manualClock(Date.UTC(2030, 0, 1));
+      const audit = auditCollector();
+      const down = new Error('connect ECONNREFUSED');
+      let failing = true;
+      const inner = memoryStore();
+      await inner.apply(
+        { kind: 'register', logical: 'HOOK', currentRef: 'HOOK:v1' },
+        new Date(clock()),
+      );
+      const store = {
+        name: 'remote',
+        load: () => (failing ? Promise.reject(down) : inner.load()),
+        apply: inner.apply,
+      };
+      const baton = createBaton({
+        sources: [testSource('test', { 'HOOK:v1': 'secret-one' })],
+        registry: { store },
+        clock,
+        audit: audit.sink,
+        hmac,
+      });
+      const headers = () => signed('secret-one', 'HOOK:v1', Math.floor(clock() / 1000), 'x');
+      const warnings: string[] = [];
+      const warn = console.warn;
+      console.warn = (line: string) => warnings.push(line);
+      try {
+        for (let attempt = 0; attempt < 3; attempt++) {
+          expect(
+            await baton.verifyRequest({ logical: 'HOOK', headers: headers(), body: 'x' }),
+          ).toEqual({ ok: false, reason: 'registry_unavailable', status: 503 });
+        }
+        clock.advance(60_000);
+        await baton.verifyRequest({ logical: 'HOOK', headers: headers(), body: 'x' });
+        failing = false;
+        expect(
+          await baton.verifyRequest({ logical: 'HOOK', headers: headers(), body: 'x' }),
+        ).toMatchObject({ ok: true, ref: 'HOOK:v1' });
+      } finally {
+        console.warn = warn;
+      }
+      expect(warnings).toEqual([
+        expect.stringMatching(
+          /request for HOOK with 503: the registry could not be loaded: Registry store "remote": could not load the registry/,
+        ),
+        expect.stringMatching(/could not load the registry.*\(2 more since the last report\)$/),
+      ]);
+      await baton.flush();
+      expect(
+        audit.events.filter((event) => event.type === 'verify_reject').map((event) => event.reason),
+      ).toEqual(Array(4).fill('registry_unavailable'));
+    });
+
+    it('never uses an empty value as a key: the source counts as absent', async () => {
+      const baton = createBaton({
+        sources: [{ name: 'blank', get: async () => '' }],
+        audit: false,
+        hmac,
+      });
+      await baton.register('API', 'API:v1');
+      const result = await baton.verifyRequest({
+        logical: 'API',
+        proof: 'value',
+        headers: { 'x-baton-ref': 'API:v1', 'x-baton-key': '' },
+      });
+      expect(result).toMatchObject({ ok: false, reason: 'missing_key' });
+      const withKey = await baton.verifyRequest({
+        logical: 'API',
+        proof: 'value',
+        headers: { 'x-baton-ref': 'API:v1', 'x-baton-key': 'anything' },
+      });
+      expect(withKey).toEqual({ ok: false, reason: 'secret_unavailable', status: 503 });
+      await expect(baton.getSecret('API:v1')).rejects.toMatchObject({ code: 'BATON_NOT_FOUND' });
+    });
+  });
+
   describe('value proof', () => {
     it('compares the presented key with the accepted ref’s value', async () => {
       const { baton } = await setup(hmac);
@@ -198,7 +366,7 @@ describe.each(engines)('with %s', (_name, hmac) => {
         });
       expect(await check('key-one')).toMatchObject({ ok: true, ref: 'API:v1', match: 'current' });
       expect(await check('key-one ')).toMatchObject({ ok: false, reason: 'bad_key' });
-      expect(await check('')).toMatchObject({ ok: false, reason: 'bad_key' });
+      expect(await check('')).toMatchObject({ ok: false, reason: 'missing_key' });
       expect(await check(undefined)).toMatchObject({ ok: false, reason: 'missing_key' });
       expect(await check('k'.repeat(5000))).toMatchObject({ ok: false, reason: 'malformed_key' });
     });

@@ -1,3 +1,4 @@
+import { conceal } from './conceal.js';
 import {
   DEFAULT_TOLERANCE_SEC,
   HEADER_KEY,
@@ -6,8 +7,9 @@ import {
   HEADER_TIMESTAMP,
   MAX_PRESENTED_KEY_LENGTH,
 } from './constants.js';
-import { ConfigError } from './errors.js';
+import { BatonError, ConfigError, describe } from './errors.js';
 import type { HmacEngine } from './hmac-engine.js';
+import type { Notices } from './notices.js';
 import type { CheckRejectReason, Registry } from './registry.js';
 import type { SecretResolver } from './secret-resolver.js';
 import {
@@ -30,21 +32,45 @@ export type HeaderInput =
   | Readonly<Record<string, string | readonly string[] | undefined>>
   | ((name: string) => string | null | undefined);
 
+/**
+ * What reading a request body gave an adapter: the bytes, a body over its limit, a caller
+ * that went away mid-body, or a body an earlier middleware already consumed (`detail` says
+ * what it left, never the content).
+ */
+export type BodyReadResult =
+  | { readonly kind: 'read'; readonly body: SignedBody }
+  | { readonly kind: 'too_large' }
+  | { readonly kind: 'aborted' }
+  | { readonly kind: 'consumed'; readonly detail: string };
+
 export interface VerifyRequestInput {
   /** The logical secret the caller must hold a ref of. */
   logical: string;
   /** Default `'signature'`. `'none'` checks the ref only: choose it explicitly. */
   proof?: Proof;
   headers: HeaderInput;
-  /** The raw body, exactly as received (needed for `'signature'`; absent means empty). */
-  body?: SignedBody;
+  /**
+   * The raw body, exactly as received (needed for `'signature'`; absent means empty), or a
+   * function that reads it. The function is called only after the headers have passed every
+   * check, so a request that presents nothing verifiable is refused before its body is read.
+   */
+  body?: SignedBody | (() => BodyReadResult | Promise<BodyReadResult>);
   /** Accepted distance between the signed timestamp and the clock. Default 300 s. */
   toleranceSec?: number;
 }
 
-/** Why a request was not accepted. Only `secret_unavailable` is the server's fault. */
+/**
+ * Why a request was not accepted. The server's own faults are `registry_unavailable` (the
+ * store cannot be read), `secret_unavailable` (the ref's secret cannot be read) and
+ * `body_consumed` (a body parser ran before verification); `body_too_large` is a body over
+ * the adapter's limit, `body_aborted` a caller that went away mid-body.
+ */
 export type VerifyRejectReason =
   | CheckRejectReason
+  | 'registry_unavailable'
+  | 'body_too_large'
+  | 'body_aborted'
+  | 'body_consumed'
   | 'missing_ref'
   | 'missing_timestamp'
   | 'malformed_timestamp'
@@ -68,11 +94,19 @@ export type VerifyRequestResult =
       readonly ok: false;
       readonly reason: VerifyRejectReason;
       /**
-       * The HTTP status to answer: 401, or 503 when the secret could not be read (the caller
-       * did nothing wrong and should retry).
+       * The HTTP status to answer: 401; 413 for a body over the limit; 503 when the server
+       * cannot decide (registry or secret unreadable, body consumed before verification: the
+       * caller did nothing wrong and should retry).
        */
-      readonly status: 401 | 503;
+      readonly status: 401 | 413 | 503;
     };
+
+const STATUS: Readonly<Partial<Record<VerifyRejectReason, 413 | 503>>> = {
+  registry_unavailable: 503,
+  secret_unavailable: 503,
+  body_consumed: 503,
+  body_too_large: 413,
+};
 
 /** Derived key material of one secret value, made once per value. */
 interface Material {
@@ -96,7 +130,10 @@ export class RequestVerifier {
     private readonly resolver: SecretResolver,
     private readonly clock: () => number,
     private readonly engine: HmacEngine,
-  ) {}
+    private readonly notices: Notices,
+  ) {
+    conceal(this, () => `RequestVerifier { ${this.materials.size} keys }`);
+  }
 
   async verify(input: VerifyRequestInput): Promise<VerifyRequestResult> {
     const { logical } = input;
@@ -111,6 +148,10 @@ export class RequestVerifier {
     }
     const read = headerReader(input.headers);
     const presented = read(HEADER_REF);
+    if (!this.registry.isReady) {
+      const failure = await this.load(logical);
+      if (failure !== undefined) return this.reject(logical, failure, presented, this.clock());
+    }
     const now = this.clock();
     if (presented === undefined) return this.reject(logical, 'missing_ref', presented, now);
     const decision = this.registry.decide(logical, presented, now);
@@ -118,16 +159,30 @@ export class RequestVerifier {
 
     let failure: VerifyRejectReason | undefined;
     if (proof === 'signature') {
-      failure = await this.checkSignature(input.body, tolerance, read, decision.ref, now);
-    } else if (proof === 'value') failure = await this.checkValue(read, decision.ref);
+      failure = await this.checkSignature(input, tolerance, read, decision.ref, now);
+    } else if (proof === 'value') failure = await this.checkValue(logical, read, decision.ref);
     if (failure !== undefined) return this.reject(logical, failure, presented, now);
 
     this.registry.recordAccept(logical, decision.ref, decision.match, now);
     return { ok: true, logical, ref: decision.ref, match: decision.match };
   }
 
+  /** Loads the registry for a request that came before `ready()`; the failure, if any. */
+  private async load(logical: string): Promise<VerifyRejectReason | undefined> {
+    try {
+      await this.registry.ready();
+      return undefined;
+    } catch (error) {
+      this.notices.limited(
+        `registry_unavailable:${logical}`,
+        `refused a request for ${logical} with 503: the registry could not be loaded: ${explain(error)}`,
+      );
+      return 'registry_unavailable';
+    }
+  }
+
   private async checkSignature(
-    body: SignedBody | undefined,
+    input: VerifyRequestInput,
     tolerance: number,
     read: (name: string) => string | undefined,
     ref: string,
@@ -141,24 +196,53 @@ export class RequestVerifier {
     if (header === undefined) return 'missing_signature';
     const signature = parseSignature(header);
     if (signature === undefined) return 'malformed_signature';
-    const material = await this.material(ref);
+    const body = await this.body(input);
+    if (typeof body !== 'string' && !(body instanceof Uint8Array)) return body.reason;
+    const material = await this.material(input.logical, ref);
     if (material === undefined) return 'secret_unavailable';
     const valid = await this.engine.verify(
       await material.hmacKey,
       signature,
-      signedPayload(timestamp, body ?? ''),
+      signedPayload(timestamp, body),
     );
     return valid ? undefined : 'bad_signature';
   }
 
+  /** The signed body, read only now that the headers have passed. */
+  private async body(
+    input: VerifyRequestInput,
+  ): Promise<SignedBody | { reason: VerifyRejectReason }> {
+    const given = input.body;
+    if (typeof given !== 'function') return given ?? '';
+    const read = await given();
+    switch (read.kind) {
+      case 'read':
+        return read.body;
+      case 'too_large':
+        return { reason: 'body_too_large' };
+      case 'aborted':
+        return { reason: 'body_aborted' };
+      case 'consumed':
+        this.notices.once(
+          `body_consumed:${input.logical}`,
+          `cannot verify signed requests for ${input.logical}: their body was consumed ` +
+            `before verification (req.body is ${read.detail}). Signatures cover the raw bytes: ` +
+            'mount verifyRef before any JSON or text body parser on that route (a raw parser ' +
+            'such as express.raw() is fine). Such requests are answered 503 until this is fixed.',
+        );
+        return { reason: 'body_consumed' };
+    }
+  }
+
   private async checkValue(
+    logical: string,
     read: (name: string) => string | undefined,
     ref: string,
   ): Promise<VerifyRejectReason | undefined> {
     const key = read(HEADER_KEY);
-    if (key === undefined) return 'missing_key';
+    if (key === undefined || key === '') return 'missing_key';
     if (key.length > MAX_PRESENTED_KEY_LENGTH) return 'malformed_key';
-    const material = await this.material(ref);
+    const material = await this.material(logical, ref);
     if (material === undefined) return 'secret_unavailable';
     const comparison = await comparisonKey(this.engine);
     material.valueMac ??= this.engine.sign(comparison, [material.value]);
@@ -167,14 +251,21 @@ export class RequestVerifier {
   }
 
   /** The value of an accepted ref with its derived keys, or `undefined` when it cannot be read. */
-  private async material(ref: string): Promise<Material | undefined> {
+  private async material(logical: string, ref: string): Promise<Material | undefined> {
     let value: string;
     try {
       value = await this.resolver.get(ref);
-    } catch {
-      // The resolver has already recorded the failure (audit `source_error`, metrics).
+    } catch (error) {
+      // The resolver has recorded a source failure (audit `source_error`, metrics); the
+      // refusal is the server's fault, so it is also logged.
+      this.notices.limited(
+        `secret_unavailable:${ref}`,
+        `refused a request for ${logical} with 503: the secret of ${ref} could not be read: ${explain(error)}`,
+      );
       return undefined;
     }
+    // An empty value is never a key: resolvers answer it as absent, and this holds for any.
+    if (value === '') return undefined;
     let material = this.materials.get(ref);
     if (material === undefined || material.value !== value) {
       if (this.materials.size >= MATERIAL_LIMIT) this.materials.clear();
@@ -191,10 +282,14 @@ export class RequestVerifier {
     now: number,
   ): VerifyRequestResult {
     this.registry.recordReject(logical, reason, presented, now);
-    return { ok: false, reason, status: reason === 'secret_unavailable' ? 503 : 401 };
+    return { ok: false, reason, status: STATUS[reason] ?? 401 };
   }
 }
 
+/** A Baton error's message (written to name refs and sources, never values), or a kind. */
+function explain(error: unknown): string {
+  return error instanceof BatonError ? error.message : describe(error);
+}
 /** Reads one header as a single string; a repeated or non-text header counts as absent. */
 function headerReader(headers: HeaderInput): (name: string) => string | undefined {
   if (typeof headers === 'function') return (name) => headers(name) ?? undefined;

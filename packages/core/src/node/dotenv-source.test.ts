@@ -15,6 +15,28 @@ afterEach(async () => {
 });
 
 describe('dotenvSource', () => {
+  it('answers absent for refs named like Object members, and reads them when the file has them', async () => {
+    const path = join(dir, '.env');
+    await writeFile(path, 'toString=defined-here\n');
+    const source = dotenvSource({ path });
+    expect(await source.get(parseRef('constructor'))).toBeUndefined();
+    expect(await source.get(parseRef('__proto__'))).toBeUndefined();
+    expect(await source.get(parseRef('hasOwnProperty'))).toBeUndefined();
+    expect(await source.get(parseRef('toString'))).toBe('defined-here');
+    const baton = createBaton({ sources: [source], audit: false });
+    await expect(baton.getSecret('constructor')).rejects.toMatchObject({ code: 'BATON_NOT_FOUND' });
+  });
+
+  it('says which key to add to which file when a ref is missing', async () => {
+    const baton = createBaton({
+      sources: [dotenvSource({ path: join(dir, '.env') })],
+      audit: false,
+    });
+    await expect(baton.getSecret('OPENAI_KEY:v2')).rejects.toThrow(
+      `No value for OPENAI_KEY:v2: add OPENAI_KEY_V2 to ${join(dir, '.env')} (tried: dotenv)`,
+    );
+  });
+
   it('reads NAME_VN keys parsed by dotenv, without writing process.env', async () => {
     const path = join(dir, '.env');
     await writeFile(

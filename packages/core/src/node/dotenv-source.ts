@@ -22,7 +22,8 @@ export interface DotenvSourceOptions {
  * createBaton({ sources: [envSource(), dotenvSource({ path: '.env' })] });
  */
 export function dotenvSource(options: DotenvSourceOptions = {}): SecretSource {
-  const path = resolve(options.path ?? '.env');
+  const given = options.path ?? '.env';
+  const path = resolve(given);
   const name = options.name ?? 'dotenv';
 
   async function load(): Promise<Record<string, string>> {
@@ -37,15 +38,18 @@ export function dotenvSource(options: DotenvSourceOptions = {}): SecretSource {
   return {
     name,
     async get(ref) {
-      return nonEmpty((await load())[envKey(ref)]);
+      return ownValue(await load(), envKey(ref));
     },
     async getMany(refs) {
       const values = await load();
-      return new Map(refs.map((ref) => [ref.ref, nonEmpty(values[envKey(ref)])]));
+      return new Map(refs.map((ref) => [ref.ref, ownValue(values, envKey(ref))]));
     },
+    hint: (ref) => `add ${envKey(ref)} to ${given}`,
   };
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
+/** The file's own value of a key: `constructor` or `__proto__` are keys like any other. */
+function ownValue(values: Record<string, string>, key: string): string | undefined {
+  const value = Object.hasOwn(values, key) ? values[key] : undefined;
   return value === undefined || value === '' ? undefined : value;
 }

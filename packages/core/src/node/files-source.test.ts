@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,13 @@ afterEach(async () => {
 });
 
 describe('filesSource', () => {
+  it('says which file to create when a ref is missing', async () => {
+    const baton = createBaton({ sources: [filesSource({ dir })], audit: false });
+    await expect(baton.getSecret('DB_PASSWORD:v3')).rejects.toThrow(
+      `No value for DB_PASSWORD:v3: create the file ${join(dir, 'DB_PASSWORD_V3')} (tried: files)`,
+    );
+  });
+
   it('reads one file per key, dropping one trailing newline', async () => {
     await writeFile(join(dir, 'DB_PASSWORD_V3'), 'p@ss\n');
     await writeFile(join(dir, 'API_TOKEN'), 'tok\r\n');
@@ -39,8 +47,19 @@ describe('filesSource', () => {
     await mkdir(join(dir, 'A'));
     const baton = createBaton({ sources: [filesSource({ dir })], audit: false });
     await expect(baton.getSecret('A')).rejects.toThrow(
-      /Source "files" failed to read A: Error \(EISDIR\)/,
+      `Source "files" failed to read A: filesSource: ${join(dir, 'A')} is not a regular file`,
     );
+  });
+
+  it('refuses a FIFO at once instead of waiting for a writer, and keeps serving other files', async () => {
+    execFileSync('mkfifo', [join(dir, 'PIPE')]);
+    await writeFile(join(dir, 'PLAIN'), 'plain');
+    const baton = createBaton({ sources: [filesSource({ dir })], audit: false });
+    const reads = Array.from({ length: 8 }, () => baton.rotateSecret('PIPE').catch((e) => e));
+    for (const error of await Promise.all(reads)) {
+      expect(String(error)).toContain('PIPE is not a regular file');
+    }
+    expect(await baton.getSecret('PLAIN')).toBe('plain');
   });
 
   it('refuses files larger than 1 MiB', async () => {

@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
@@ -35,20 +36,29 @@ export function filesSource(options: FilesSourceOptions): SecretSource {
     async get(ref) {
       let handle: Awaited<ReturnType<typeof open>>;
       try {
-        handle = await open(join(dir, fileName(ref)), 'r');
+        // Non-blocking, so a FIFO with no writer cannot hold a thread-pool thread.
+        handle = await open(join(dir, fileName(ref)), constants.O_RDONLY | constants.O_NONBLOCK);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
         throw error;
       }
       try {
-        const { size } = await handle.stat();
-        if (size > MAX_FILE_BYTES) {
-          throw new RangeError(
-            `the file for ${ref.ref} has ${size} bytes, more than ${MAX_FILE_BYTES}`,
+        const stats = await handle.stat();
+        if (!stats.isFile()) {
+          throw new ConfigError(
+            `filesSource: ${join(dir, fileName(ref))} is not a regular file; only regular files (and symlinks to them) are read`,
           );
         }
-        const text = await handle.readFile('utf8');
+        // Read at most one byte past the bound: a file can grow after stat().
+        const buffer = Buffer.alloc(Math.min(stats.size, MAX_FILE_BYTES) + 1);
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+        if (bytesRead > MAX_FILE_BYTES) {
+          throw new ConfigError(
+            `filesSource: ${join(dir, fileName(ref))} holds more than ${MAX_FILE_BYTES} bytes; a secret file must be smaller`,
+          );
+        }
+        const text = buffer.toString('utf8', 0, bytesRead);
         const value = text.endsWith('\r\n')
           ? text.slice(0, -2)
           : text.endsWith('\n')
@@ -59,5 +69,6 @@ export function filesSource(options: FilesSourceOptions): SecretSource {
         await handle.close();
       }
     },
+    hint: (ref) => `create the file ${join(dir, fileName(ref))}`,
   };
 }

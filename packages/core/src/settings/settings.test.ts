@@ -67,21 +67,42 @@ describe('loadSettings', () => {
       'DATABASE_URL is missing',
       'OPENAI_API_KEY does not look like an OpenAI API key (sk-… or sk-proj-…)',
       'STRIPE_KEY is missing',
-      expect.stringMatching(/^TOKEN is invalid: Too small/),
+      'TOKEN is invalid: fails the rule too_small (minimum 32) (messages of sensitive settings are withheld)',
     ]);
     expect(message).not.toContain(ANTHROPIC);
     expect(message).not.toContain('short-token-value');
   });
 
-  it('redacts a value that a custom message would quote', async () => {
-    const { baton } = batonWith({ TOKEN: 'leaky-secret-value' });
+  it('names the rule, never a custom message, for a sensitive setting', async () => {
+    const { baton } = batonWith({ TOKEN: 'Leaky-Secret-Value' });
+    const quoting = [
+      (input: string) => `bad token "${input}"`,
+      (input: string) => `bad token ${input.toLowerCase()}`,
+      (input: string) => `starts with ${input.slice(0, 11)}`,
+      (input: string) => `reversed ${[...input].reverse().join('')}`,
+    ];
+    for (const message of quoting) {
+      const schema = z
+        .string()
+        .refine(() => false, { error: (issue) => message(String(issue.input)) });
+      const error = (await loadSettings({ TOKEN: secret(schema) }, { baton }).catch(
+        (e: unknown) => e,
+      )) as ConfigError;
+      expect(error.issues).toEqual([
+        'TOKEN is invalid: fails the rule custom (messages of sensitive settings are withheld)',
+      ]);
+    }
+  });
+
+  it('keeps the messages of other settings, with the value redacted', async () => {
+    const { baton } = batonWith({ MODE: 'turbo' });
     const schema = z
       .string()
-      .refine(() => false, { error: (issue) => `bad token ${String(issue.input)}` });
-    const error = (await loadSettings({ TOKEN: secret(schema) }, { baton }).catch(
+      .refine(() => false, { error: (issue) => `unknown mode ${String(issue.input)}` });
+    const error = (await loadSettings({ MODE: schema }, { baton }).catch(
       (e: unknown) => e,
     )) as ConfigError;
-    expect(error.issues).toEqual(['TOKEN is invalid: bad token [redacted]']);
+    expect(error.issues).toEqual(['MODE is invalid: unknown mode [redacted]']);
   });
 
   it('reports a source failure by name', async () => {

@@ -101,7 +101,7 @@ export async function loadSettings<const S extends Shape>(
       issues.push(
         raw === undefined
           ? `${name} is missing`
-          : `${name} is invalid: ${redact(parsed.error.issues.map((issue) => issue.message).join('; '), raw)}`,
+          : `${name} is invalid: ${describeIssues(parsed.error.issues, raw, secretOptions !== undefined)}`,
       );
       continue;
     }
@@ -172,10 +172,33 @@ async function resolveAll(
   return results;
 }
 
-function redact(message: string, value: unknown): string {
-  return typeof value === 'string' && value.length > 0
-    ? message.split(value).join(REDACTED)
-    : message;
+/**
+ * What failed in a value. For a sensitive setting only the rules are named (zod's issue codes,
+ * with the bound of a size rule), never a validator's message: a custom message may quote the
+ * value, or a piece of it, in any spelling. Other settings keep their messages, with the
+ * value itself redacted all the same.
+ */
+function describeIssues(
+  issues: readonly { code: string; message: string; minimum?: unknown; maximum?: unknown }[],
+  value: unknown,
+  sensitive: boolean,
+): string {
+  if (!sensitive) {
+    const message = issues.map((issue) => issue.message).join('; ');
+    return typeof value === 'string' && value.length > 0
+      ? message.split(value).join(REDACTED)
+      : message;
+  }
+  const rules = issues.map((issue) => {
+    const bound =
+      issue.code === 'too_small' && typeof issue.minimum === 'number'
+        ? ` (minimum ${issue.minimum})`
+        : issue.code === 'too_big' && typeof issue.maximum === 'number'
+          ? ` (maximum ${issue.maximum})`
+          : '';
+    return `${issue.code}${bound}`;
+  });
+  return `fails the rule${rules.length === 1 ? '' : 's'} ${[...new Set(rules)].join(', ')} (messages of sensitive settings are withheld)`;
 }
 
 /** Builds the settings object: sensitive values are readable but not enumerable or printable. */
