@@ -9,6 +9,7 @@ import { scanText } from './scan-text.js';
 import {
   DEFAULT_MAX_FILE_BYTES,
   isBinaryContent,
+  isVcsDir,
   isVendoredDir,
   type SkipReason,
   skipByName,
@@ -177,6 +178,7 @@ async function walk(
     for (const entry of entries) {
       const path = `${directory}${sep}${entry.name}`;
       if (entry.isDirectory()) {
+        if (isVcsDir(entry.name)) continue;
         if (isVendoredDir(entry.name)) stats.skipped.vendored++;
         else directories.push(path);
       } else if (entry.isFile()) {

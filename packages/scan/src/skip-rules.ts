@@ -3,9 +3,6 @@ export type SkipReason = 'binary' | 'lockfile' | 'vendored' | 'too-large';
 
 /** Folders of other people's code, installed or copied in: never where a team commits keys. */
 const VENDORED_DIRS = new Set([
-  '.git',
-  '.hg',
-  '.svn',
   'node_modules',
   'bower_components',
   'jspm_packages',
@@ -22,6 +19,9 @@ const VENDORED_DIRS = new Set([
   'Pods',
   'Carthage',
 ]);
+
+/** A version control system's own folder: its objects are not files of the project. */
+const VCS_DIRS = new Set(['.git', '.hg', '.svn']);
 
 /** Lock files: integrity hashes and resolved URLs, written by tools. */
 const LOCKFILES = new Set([
@@ -83,6 +83,11 @@ export function skipByPath(path: string): SkipReason | undefined {
 /** Whether a directory's entries are skipped as vendored. */
 export function isVendoredDir(name: string): boolean {
   return VENDORED_DIRS.has(name);
+}
+
+/** Whether a directory is a version control system's own (skipped, and not counted). */
+export function isVcsDir(name: string): boolean {
+  return VCS_DIRS.has(name);
 }
 
 /** Whether a file is skipped by its name: a lock file or a binary format. */
