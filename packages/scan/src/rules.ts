@@ -109,8 +109,6 @@ function isRealPassword({ secret, match }: Candidate): boolean {
 }
 
 function isGeneratedValue({ secret, quoted, match }: Candidate): boolean {
-  // A public key or a publishable key is meant to be shared.
-  if (/public|publishable/i.test(match[0].slice(0, match[0].length - secret.length))) return false;
   if (isPlaceholder(secret) || isReference(secret, quoted)) return false;
   // A token shaped like a JWT is one only when signed.
   if (/^eyJ[\w-]*\.[\w-]*\.[\w-]*$/.test(secret)) return isSignedJwt({ secret, quoted, match });
@@ -120,8 +118,17 @@ function isGeneratedValue({ secret, quoted, match }: Candidate): boolean {
     return false;
   }
   if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(secret)) return false;
-  if (DEFAULT_PASSWORDS.has(secret.toLowerCase())) return false;
-  return looksRandom(secret);
+  if (DEFAULT_PASSWORDS.has(secret.toLowerCase()) || !looksRandom(secret)) return false;
+  return !isPublicName(match, secret);
+}
+
+/** Whether the whole name (the match starts at its secret word) says public or publishable. */
+function isPublicName(match: RegExpExecArray, secret: string): boolean {
+  let start = match.index;
+  while (start > 0 && start > match.index - 64 && /[\w.-]/.test(match.input[start - 1] ?? ''))
+    start--;
+  const name = match.input.slice(start, match.index + match[0].length - secret.length);
+  return /public|publishable/i.test(name);
 }
 
 /** Names under which a value is a secret, anywhere inside an identifier. */
@@ -244,8 +251,10 @@ export const BUILTIN_RULES: readonly Rule[] = [
     id: 'generic-secret',
     description: 'Secret assigned to a secret-sounding name',
     keywords: ['pass', 'pwd', 'secret', 'token', 'key', 'credential'],
+    // Starts at the secret word itself (not at the name's start): a leading [\w.-]*? would
+    // be tried at every position of every file. `check` reads the rest of the name.
     pattern: new RegExp(
-      String.raw`(?<![A-Za-z0-9])[\w.-]*?${SECRET_NAME}[\w.-]*["']?[ \t]*(?::=|=>|=|:)[ \t]*(?<quote>["'\`]?)(?<secret>[^\s"'\`;,<>{}()\[\]\\]{8,200})\k<quote>`,
+      `${SECRET_NAME}[\\w.-]*["']?[ \\t]*(?::=|=>|=|:)[ \\t]*(?<quote>["'\`]?)(?<secret>[^\\s"'\`;,<>{}()\\[\\]\\\\]{8,200})\\k<quote>`,
       'gi',
     ),
     check: isGeneratedValue,

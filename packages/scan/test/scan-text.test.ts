@@ -79,6 +79,7 @@ describe('scanText', () => {
     ['a default local connection string', 'postgres://postgres:postgres@localhost:5432/app'],
     ['a low-entropy value', 'password = "aaaaaaaaaaaa"'],
     ['a setting named like a secret', 'PASSWORD_MIN_LENGTH=12'],
+    ['a key named public', 'SEARCH_PUBLIC_API_KEY=Zq8v2LmN4pR7sT1uW9xY3a'],
   ])('reports nothing for %s', (_, text) => {
     expect(scanOf(`${text}\n`)).toEqual([]);
   });
