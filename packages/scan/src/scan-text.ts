@@ -31,10 +31,10 @@ interface Candidate {
  * const findings = scanText(source, BUILTIN_RULES, { file: 'src/config.ts' });
  */
 export function scanText(text: string, rules: readonly Rule[], origin: TextOrigin): Finding[] {
-  const lower = text.toLowerCase();
+  const found = keywordsIn(text.toLowerCase(), rules);
   const candidates: Candidate[] = [];
   rules.forEach((rule, priority) => {
-    if (!rule.keywords.some((keyword) => lower.includes(keyword))) return;
+    if (!rule.keywords.some((keyword) => found.has(keyword))) return;
     // Scanning is synchronous, so sharing the rule's own expression is safe.
     const pattern = rule.pattern;
     pattern.lastIndex = 0;
@@ -57,6 +57,36 @@ export function scanText(text: string, rules: readonly Rule[], origin: TextOrigi
   });
   if (candidates.length === 0) return [];
   return report(text, origin, keepFirstRule(candidates));
+}
+
+const keywordPatterns = new WeakMap<readonly Rule[], { pattern: RegExp; keywords: string[] }>();
+
+/**
+ * The rules' keywords that occur in a lowercased text, in one pass: a search per keyword
+ * read every file some thirty times. The longest keyword is tried first at each position,
+ * and a keyword inside a found one (`sk-` in `sk-ant-`) counts as found.
+ */
+function keywordsIn(lower: string, rules: readonly Rule[]): Set<string> {
+  let entry = keywordPatterns.get(rules);
+  if (entry === undefined) {
+    const keywords = [...new Set(rules.flatMap((rule) => rule.keywords))].sort(
+      (a, b) => b.length - a.length,
+    );
+    const escaped = keywords.map((keyword) => keyword.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+    entry = { pattern: new RegExp(escaped.join('|'), 'g'), keywords };
+    keywordPatterns.set(rules, entry);
+  }
+  const found = new Set<string>();
+  const { pattern, keywords } = entry;
+  pattern.lastIndex = 0;
+  for (let match = pattern.exec(lower); match !== null; match = pattern.exec(lower)) {
+    found.add(match[0]);
+  }
+  for (const keyword of keywords) {
+    if (!found.has(keyword) && [...found].some((other) => other.includes(keyword)))
+      found.add(keyword);
+  }
+  return found;
 }
 
 function keepFirstRule(candidates: Candidate[]): Candidate[] {

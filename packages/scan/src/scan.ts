@@ -1,5 +1,5 @@
 import type { Dirent } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import { ScanInputError, ScanOptionsError } from './errors.js';
 import type { Finding } from './finding.js';
@@ -111,15 +111,21 @@ export async function scan(
       stats.skipped[byName]++;
       return;
     }
-    if ((size ?? (await statOf(absolute)).size) > maxFileBytes) {
-      stats.skipped['too-large']++;
-      return;
-    }
-    let content: Buffer;
+    let content: Buffer | undefined;
     try {
-      content = await readFile(absolute);
+      // One open for the size check and the read: a stat by path first cost as much again.
+      const handle = await open(absolute, 'r');
+      try {
+        if ((size ?? (await handle.stat()).size) <= maxFileBytes) content = await handle.readFile();
+      } finally {
+        await handle.close();
+      }
     } catch (error) {
       throw new ScanInputError(file, 'the file could not be read', { cause: error });
+    }
+    if (content === undefined) {
+      stats.skipped['too-large']++;
+      return;
     }
     if (isBinaryContent(content)) {
       stats.skipped.binary++;
