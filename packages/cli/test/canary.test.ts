@@ -7,7 +7,7 @@ import {
 import { FAKE_KEYS, seededRandom } from '@baton-tools/scan-corpus';
 import { expectNoSecrets } from '@baton-tools/test-kit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type BatonRun, baton, git, workdir } from './support/baton.js';
+import { awsSdkEnv, type BatonRun, baton, git, workdir } from './support/baton.js';
 
 const random = seededRandom(4040);
 const CANARY = {
@@ -37,12 +37,7 @@ it('no command prints a value unless told to (--reveal, run)', async () => {
   git(cwd, 'init', '-q', '-b', 'main');
   git(cwd, 'add', 'src/leak.ts');
   const store = ['--store', 'file:registry.json'];
-  const awsEnv = {
-    AWS_ENDPOINT_URL: aws.endpoint,
-    AWS_REGION: aws.region,
-    AWS_ACCESS_KEY_ID: aws.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: aws.credentials.secretAccessKey,
-  };
+  const awsEnv = awsSdkEnv(aws);
   const runs: BatonRun[] = [];
   const run = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
     const result = await baton(args, { cwd, env });

@@ -10,7 +10,7 @@ import {
 } from '@baton-tools/azure-key-vault-emulator';
 import { FAKE_KEYS, seededRandom } from '@baton-tools/scan-corpus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baton, workdir } from './support/baton.js';
+import { awsSdkEnv, baton, workdir } from './support/baton.js';
 
 const random = seededRandom(31);
 const values = {
@@ -35,13 +35,7 @@ afterAll(async () => {
   await Promise.all([aws?.close(), azure?.close()]);
 });
 
-/** The AWS SDK's own environment settings, as a user points it at LocalStack. */
-const awsEnv = () => ({
-  AWS_ENDPOINT_URL: aws.endpoint,
-  AWS_REGION: aws.region,
-  AWS_ACCESS_KEY_ID: aws.credentials.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: aws.credentials.secretAccessKey,
-});
+const awsEnv = () => awsSdkEnv(aws);
 
 describe('migrate to AWS Secrets Manager (flags and the SDK environment)', () => {
   it('--dry-run lists names only and writes nothing', async () => {

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,19 +21,4 @@ export async function tempDir(): Promise<string> {
   return dir;
 }
 
-/** Runs git in `cwd` with a fixed identity, so commits work on any machine. */
-export function git(cwd: string, ...args: string[]): string {
-  return execFileSync(
-    'git',
-    [
-      '-c',
-      'user.name=Test',
-      '-c',
-      'user.email=test@example.net',
-      '-c',
-      'commit.gpgsign=false',
-      ...args,
-    ],
-    { cwd, encoding: 'utf8' },
-  );
-}
+export { git } from '@baton-tools/test-kit';

@@ -1,8 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AwsSecretsManagerEmulator } from '@baton-tools/aws-secrets-manager-emulator';
 import { afterAll } from 'vitest';
 
 const path = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
@@ -102,23 +103,6 @@ export async function workdir(files: Record<string, string> = {}): Promise<strin
   return dir;
 }
 
-/** Runs git with a fixed identity. */
-export function git(cwd: string, ...args: string[]): string {
-  return execFileSync(
-    'git',
-    [
-      '-c',
-      'user.name=Test',
-      '-c',
-      'user.email=test@example.net',
-      '-c',
-      'commit.gpgsign=false',
-      ...args,
-    ],
-    { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-}
-
 /** A `baton` executable for PATH, as a user's install provides, for the pre-commit hook. */
 export async function batonOnPath(dir: string): Promise<string> {
   const bin = join(dir, '.bin');
@@ -127,4 +111,16 @@ export async function batonOnPath(dir: string): Promise<string> {
   await writeFile(join(bin, 'baton'), `#!/bin/sh\nexec ${quoted} "$@"\n`);
   await chmod(join(bin, 'baton'), 0o755);
   return bin;
+}
+
+export { git } from '@baton-tools/test-kit';
+
+/** The AWS SDK's own environment settings pointing at the emulator, as a user points it at LocalStack. */
+export function awsSdkEnv(emulator: AwsSecretsManagerEmulator): NodeJS.ProcessEnv {
+  return {
+    AWS_ENDPOINT_URL: emulator.endpoint,
+    AWS_REGION: emulator.region,
+    AWS_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: emulator.credentials.secretAccessKey,
+  };
 }
