@@ -216,7 +216,7 @@ describe('the example service', () => {
       status: 409,
       body: {
         error: 'BATON_NOT_FOUND',
-        message: 'No value for WEBHOOK_SECRET:v9 in any source (tried: env, .env.example)',
+        message: `No value for WEBHOOK_SECRET:v9: set WEBHOOK_SECRET_V9 in the environment, or add WEBHOOK_SECRET_V9 to ${APP_DIR}.env.example (tried: env, .env.example)`,
       },
     });
     expect(await promote({ logical: 'WEBHOOK_SECRET', ref: 'API_KEY:v2' })).toEqual({

@@ -10,6 +10,7 @@
  */
 import type { Readable } from 'node:stream';
 import { computeSignature } from '@baton/core';
+import { deferred } from '@baton-tools/test-kit';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleWorker } from '../src/bundle-worker.js';
@@ -122,6 +123,33 @@ describe('example-hono in workerd', () => {
     });
     expect(bare.status).toBe(401);
     expect(await bare.text()).toBe('{"error":"unauthorized"}');
+  });
+
+  it('refuses an unsigned body with 401 before reading it, and a signed 2 MiB body with 413', async () => {
+    // A body that sends one chunk and then stalls: a Worker that waited for the whole body
+    // would never answer.
+    const stalled = deferred();
+    const upload = new AbortController();
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new Uint8Array(65_536));
+      },
+      pull: () => stalled.promise,
+    });
+    const init = { method: 'POST', body, duplex: 'half', signal: upload.signal };
+    const unsigned = await mf.dispatchFetch(
+      'http://example.test/webhooks/billing',
+      // Miniflare types its own Request body; a Web stream is what undici sends as it is.
+      init as unknown as Parameters<Miniflare['dispatchFetch']>[1],
+    );
+    expect(unsigned.status).toBe(401);
+    expect(await unsigned.text()).toBe('{"error":"unauthorized"}');
+    upload.abort();
+    stalled.resolve();
+
+    const big = 'z'.repeat(2 * 1024 * 1024);
+    const res = await webhook('WEBHOOK_SECRET:v2', SECRETS.WEBHOOK_SECRET_V2, big);
+    expect(res).toEqual({ status: 413, text: '{"error":"payload_too_large"}' });
   });
 
   it('checks an API key and injects a secret from the bindings', async () => {

@@ -150,3 +150,105 @@ describe('delivery', () => {
     expect(calls).toEqual(['write:2', 'flush', 'close']);
   });
 });
+
+describe('encoding and delivery under load', () => {
+  it('writes JSON lines exactly as JSON.stringify would, escapes included', async () => {
+    const chunks: string[] = [];
+    const objects: AuditEvent[] = [];
+    const baton = createBaton({
+      sources: [],
+      clock: manualClock(),
+      audit: [jsonLinesSink({ write: (chunk) => void chunks.push(chunk) }), (e) => objects.push(e)],
+    });
+    await baton.register('K', 'K:v1', { actor: 'ops "night" shift\\\n\u2028é' });
+    await baton.promote('K', 'K:v2', { actor: '</script>' });
+    baton.verifyRef('K', 'K:v1');
+    baton.verifyRef('K', 'K:v2');
+    baton.verifyRef('K', 'K:v9');
+    baton.verifyRef('K', 'garbage\u0000"');
+    baton.audit({ type: 'rotate_failed', logical: 'K', reason: 'test', error: 'Error' });
+    await baton.flush();
+    expect(chunks.join('')).toBe(objects.map((event) => `${JSON.stringify(event)}\n`).join(''));
+    expect(objects).toHaveLength(7);
+  });
+
+  it('loses nothing in a burst when the sink keeps up, however far past the bound', async () => {
+    const telemetry = recordingTelemetry();
+    let delivered = 0;
+    const baton = await registered(() => void delivered++, {
+      auditBufferSize: 1_000,
+      telemetry: telemetry.options,
+    });
+    await baton.flush();
+    delivered = 0;
+    for (let i = 0; i < 25_000; i++) baton.verifyRef('K', 'K:v1');
+    await baton.flush();
+    expect(delivered).toBe(25_000);
+    expect(await droppedCount(telemetry, 'overflow')).toBe(0);
+  });
+
+  it('lets the event loop run between batches while it drains a burst', async () => {
+    let delivered = 0;
+    const baton = await registered(() => void delivered++);
+    await baton.flush();
+    delivered = 0;
+    for (let i = 0; i < 9_000; i++) baton.verifyRef('K', 'K:v1');
+    const seenByATimer = await new Promise<number>((resolve) => {
+      const timer = setInterval(() => {
+        if (delivered > 0) {
+          clearInterval(timer);
+          resolve(delivered);
+        }
+      }, 0);
+    });
+    expect(seenByATimer).toBeGreaterThan(0);
+    expect(seenByATimer).toBeLessThan(9_000);
+    await baton.flush();
+    expect(delivered).toBe(9_000);
+  });
+
+  it('summarises accepts per ref and match when asked, and keeps every rejection', async () => {
+    const events: AuditEvent[] = [];
+    const clock = manualClock();
+    const baton = createBaton({
+      sources: [],
+      clock,
+      audit: (event) => events.push(event),
+      auditAccepts: { everyMs: 60_000 },
+    });
+    await baton.register('K', 'K:v1');
+    await baton.promote('K', 'K:v2');
+    for (let i = 0; i < 10; i++) baton.verifyRef('K', 'K:v2');
+    for (let i = 0; i < 3; i++) baton.verifyRef('K', 'K:v1');
+    baton.verifyRef('K', 'K:v7');
+    clock.advance(60_000);
+    baton.verifyRef('K', 'K:v2');
+    await baton.flush();
+    const accepts = events.filter((event) => event.type === 'verify_accept');
+    expect(accepts).toEqual([
+      {
+        type: 'verify_accept',
+        logical: 'K',
+        at: '2030-01-01T00:01:00.000Z',
+        ref: 'K:v2',
+        match: 'current',
+        count: 11,
+      },
+      {
+        type: 'verify_accept',
+        logical: 'K',
+        at: '2030-01-01T00:01:00.000Z',
+        ref: 'K:v1',
+        match: 'previous',
+        count: 3,
+      },
+    ]);
+    expect(events.filter((event) => event.type === 'verify_reject')).toHaveLength(1);
+    await baton.close();
+  });
+
+  it('refuses an auditAccepts that is not each or a positive window', () => {
+    expect(() => createBaton({ auditAccepts: { everyMs: 0 } })).toThrow(/auditAccepts must be/);
+    expect(() => createBaton({ auditAccepts: 'some' as never })).toThrow(/auditAccepts must be/);
+  });
+});

@@ -13,6 +13,7 @@ export type AuditEventType =
   | 'secret_read'
   | 'secret_stale_served'
   | 'source_error'
+  | 'inject_reject'
   | 'rotate'
   | 'rotate_failed';
 
@@ -42,6 +43,8 @@ export interface AuditEvent {
   source?: string;
   /** For `source_error`: the kind of error (its name and code), never its message. */
   error?: string;
+  /** For a summary of accepts (`auditAccepts: { everyMs }`): how many this event stands for. */
+  count?: number;
 }
 
 /**
@@ -50,12 +53,25 @@ export interface AuditEvent {
  */
 export type AuditInput = Omit<AuditEvent, 'at'> & { at?: Date };
 
-/** An audit event before delivery: its time is kept as a number until a sink needs text. */
-export type AuditRecord = Omit<AuditEvent, 'at'> & { atMs: number };
+/**
+ * An audit event before delivery, without its time: kept as it is for events that recur
+ * (a registry entry's accepts), so emitting one allocates nothing.
+ */
+export type AuditTemplate = Omit<AuditEvent, 'at'>;
 
-/** A destination for audit events. `write` may be slow (return a promise): Baton buffers. */
+/** An audit event before delivery: its time is kept as a number until a sink needs text. */
+export type AuditRecord = AuditTemplate & { atMs: number };
+
+/**
+ * A destination for audit events. `write` may be slow (return a promise): Baton buffers.
+ * A sink that stores JSON lines may also offer `writeLines`: it then receives the events
+ * already encoded, one JSON object per line exactly as `JSON.stringify` writes them, which
+ * costs a fraction of building and stringifying objects.
+ */
 export interface AuditSink {
   write(events: readonly AuditEvent[]): void | Promise<void>;
+  /** Receives newline-terminated JSON lines instead of `write`'s objects. */
+  writeLines?(chunk: string): void | Promise<void>;
   flush?(): Promise<void>;
   close?(): Promise<void>;
 }
@@ -70,7 +86,8 @@ export type AuditOption =
 export interface JsonLinesSinkOptions {
   /**
    * Receives a chunk of newline-terminated JSON lines. Returning a promise applies
-   * backpressure. Default: `process.stdout` where it exists, otherwise `console.log`.
+   * backpressure. Default: `process.stdout` where it exists (waiting for `drain` when it is
+   * full), otherwise `console.warn`.
    */
   write?: (chunk: string) => void | Promise<void>;
 }
@@ -89,24 +106,33 @@ export function jsonLinesSink(options: JsonLinesSinkOptions = {}): AuditSink {
       for (const event of events) chunk += `${JSON.stringify(event)}\n`;
       return write(chunk);
     },
+    writeLines: (chunk) => write(chunk),
   };
 }
 
+interface Stdout {
+  write(chunk: string): boolean;
+  once(event: 'drain', listener: () => void): unknown;
+}
+
+/**
+ * Writes to stdout with Node's backpressure: a write the stream took without filling its
+ * buffer is done at once (pipes and files are written synchronously on Linux); a full buffer
+ * is waited for (`drain`), so a slow reader delays delivery, never the caller.
+ */
 function writeToStdout(chunk: string): void | Promise<void> {
-  const stdout = (
-    globalThis as {
-      process?: { stdout?: { write(chunk: string, callback: (error?: unknown) => void): boolean } };
-    }
-  ).process?.stdout;
+  const stdout = (globalThis as { process?: { stdout?: Stdout } }).process?.stdout;
   if (stdout === undefined) {
     // workerd and browsers: the console is the log stream.
     console.warn(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk);
     return;
   }
-  return new Promise((resolve, reject) => {
-    stdout.write(chunk, (error) => (error ? reject(error) : resolve()));
-  });
+  if (stdout.write(chunk)) return;
+  return new Promise((resolve) => stdout.once('drain', resolve));
 }
+
+/** What `auditAccepts` holds after defaults: each accept, or a summary per window. */
+export type AcceptAudit = 'each' | { readonly everyMs: number };
 
 /**
  * Buffers audit events and delivers them to every sink off the caller's path. Emission never
@@ -137,7 +163,12 @@ export class AuditLog {
 
   /** Queues an event for every sink. Never throws, never blocks. */
   emit(record: AuditRecord): void {
-    for (const channel of this.channels) channel.push(record);
+    for (const channel of this.channels) channel.push(record, record.atMs);
+  }
+
+  /** Queues a recurring event, kept as it is, at a time. Allocates nothing. */
+  emitTemplate(template: AuditTemplate, atMs: number): void {
+    for (const channel of this.channels) channel.push(template, atMs);
   }
 
   /** Resolves once every event emitted so far has been handed to its sinks. */
@@ -150,32 +181,57 @@ export class AuditLog {
   }
 }
 
+/** Lets the event loop run: after I/O callbacks where the runtime offers it (Node, Bun). */
+function yieldToEventLoop(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown })
+    .setImmediate;
+  return new Promise((resolve) =>
+    immediate === undefined ? setTimeout(resolve, 0) : immediate(resolve),
+  );
+}
+
 class SinkChannel {
-  private queue: AuditRecord[] = [];
+  /** Queued events and their times, side by side: a queued recurring event costs two slots. */
+  private templates: AuditTemplate[] = [];
+  private times: number[] = [];
   private scheduled = false;
   private draining: Promise<void> | undefined;
+  /** A write the sink has not finished: only then is the sink slow and the bound applies. */
+  private writing = false;
   private warned = false;
+  private readonly lines: boolean;
 
   constructor(
     private readonly sink: AuditSink,
     private readonly telemetry: Telemetry,
     private readonly bound: number,
-  ) {}
+  ) {
+    this.lines = typeof sink.writeLines === 'function';
+  }
 
-  push(record: AuditRecord): void {
-    if (this.queue.length >= this.bound) {
-      this.telemetry.recordAuditDropped('overflow', 1);
-      return;
+  push(template: AuditTemplate, atMs: number): void {
+    if (this.templates.length >= this.bound) {
+      // A sink that keeps up takes the backlog now; only a slow one loses events.
+      if (this.writing || this.draining !== undefined) {
+        this.telemetry.recordAuditDropped('overflow', 1);
+        return;
+      }
+      this.deliverNow();
+      if (this.templates.length >= this.bound) {
+        this.telemetry.recordAuditDropped('overflow', 1);
+        return;
+      }
     }
-    this.queue.push(record);
+    this.templates.push(template);
+    this.times.push(atMs);
     if (!this.scheduled && this.draining === undefined) {
       this.scheduled = true;
-      setTimeout(this.startDrain, 0);
+      void yieldToEventLoop().then(this.startDrain);
     }
   }
 
   async flush(): Promise<void> {
-    while (this.queue.length > 0 || this.draining !== undefined) {
+    while (this.templates.length > 0 || this.draining !== undefined) {
       await (this.draining ?? this.startDrain());
     }
     try {
@@ -202,22 +258,63 @@ class SinkChannel {
     return this.draining;
   };
 
-  /** Hands queued events to the sink. Never rejects: a failure is counted and reported. */
+  /**
+   * Hands queued events to the sink a batch at a time, letting the event loop run between
+   * batches so a burst never stalls requests. Never rejects: a failure is counted and reported.
+   */
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const records = this.queue;
-      this.queue = [];
-      for (let start = 0; start < records.length; start += AUDIT_BATCH_SIZE) {
-        const slice = records.slice(start, start + AUDIT_BATCH_SIZE);
-        try {
-          await this.sink.write(slice.map(materialize));
-        } catch (error) {
-          const lost = error instanceof AuditSinkError ? error.failed : slice.length;
-          this.telemetry.recordAuditDropped('sink_error', lost);
-          this.report(error);
-        }
-      }
+    while (this.templates.length > 0) {
+      const pending = this.writeBatch();
+      if (pending !== undefined) await pending;
+      await yieldToEventLoop();
     }
+  }
+
+  /** Delivers the whole queue synchronously, while the sink takes writes without waiting. */
+  private deliverNow(): void {
+    while (this.templates.length > 0 && !this.writing) {
+      const pending = this.writeBatch();
+      if (pending !== undefined) void pending;
+    }
+  }
+
+  /** Writes one batch; answers the sink's promise when it has not finished yet. */
+  private writeBatch(): Promise<void> | undefined {
+    const count = Math.min(this.templates.length, AUDIT_BATCH_SIZE);
+    const templates = this.templates.splice(0, count);
+    const times = this.times.splice(0, count);
+    let written: void | Promise<void>;
+    try {
+      written = this.lines
+        ? (this.sink.writeLines as (chunk: string) => void | Promise<void>)(
+            encodeLines(templates, times),
+          )
+        : this.sink.write(
+            templates.map((template, index) => materialize(template, times[index] as number)),
+          );
+    } catch (error) {
+      this.failed(error, count);
+      return undefined;
+    }
+    if (!(written instanceof Promise)) return undefined;
+    this.writing = true;
+    return written.then(
+      () => {
+        this.writing = false;
+      },
+      (error: unknown) => {
+        this.writing = false;
+        this.failed(error, count);
+      },
+    );
+  }
+
+  private failed(error: unknown, count: number): void {
+    this.telemetry.recordAuditDropped(
+      'sink_error',
+      error instanceof AuditSinkError ? error.failed : count,
+    );
+    this.report(error);
   }
 
   private report(error: unknown): void {
@@ -228,11 +325,6 @@ class SinkChannel {
       `[baton] an audit sink failed; its events are counted in baton.audit.dropped: ${text}`,
     );
   }
-}
-
-/** ISO-8601 text of a time; one outside the Date range (a broken clock) reads as the epoch. */
-function isoTime(ms: number): string {
-  return Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : new Date(0).toISOString();
 }
 
 function functionSink(fn: (event: AuditEvent) => void): AuditSink {
@@ -264,20 +356,25 @@ class AuditSinkError extends Error {
   }
 }
 
-let lastMs = -1;
+let lastMs = Number.NaN;
 let lastIso = '';
 
-/**
- * Builds the delivered event (`type`, `logical`, `at` first, unset fields left out);
- * consecutive events in one millisecond share the time text. Each field is copied by name,
- * which keeps the objects' shapes few and the copy fast.
- */
-function materialize(record: AuditRecord): AuditEvent {
-  if (record.atMs !== lastMs) {
-    lastMs = record.atMs;
-    lastIso = isoTime(record.atMs);
+/** ISO-8601 text of a time, shared by consecutive events of one millisecond. */
+function isoAt(ms: number): string {
+  if (ms !== lastMs) {
+    lastMs = ms;
+    // A time outside the Date range (a broken clock) reads as the epoch rather than throwing.
+    lastIso = new Date(Math.abs(ms) <= 8.64e15 ? ms : 0).toISOString();
   }
-  const event: AuditEvent = { type: record.type, logical: record.logical, at: lastIso };
+  return lastIso;
+}
+
+/**
+ * Builds the delivered event (`type`, `logical`, `at` first, unset fields left out). Each
+ * field is copied by name, which keeps the objects' shapes few and the copy fast.
+ */
+function materialize(record: AuditTemplate, atMs: number): AuditEvent {
+  const event: AuditEvent = { type: record.type, logical: record.logical, at: isoAt(atMs) };
   if (record.ref !== undefined) event.ref = record.ref;
   if (record.previousRef !== undefined) event.previousRef = record.previousRef;
   if (record.presentedRef !== undefined) event.presentedRef = record.presentedRef;
@@ -288,5 +385,45 @@ function materialize(record: AuditRecord): AuditEvent {
   if (record.revision !== undefined) event.revision = record.revision;
   if (record.source !== undefined) event.source = record.source;
   if (record.error !== undefined) event.error = record.error;
+  if (record.count !== undefined) event.count = record.count;
   return event;
+}
+
+/** The JSON text of an event around its time: `head` + ISO time + `tail`. */
+interface LineParts {
+  readonly head: string;
+  readonly tail: string;
+}
+
+/** Encodings of recurring events, made once per template; events made once are not kept. */
+const encodings = new WeakMap<AuditTemplate, LineParts>();
+
+/**
+ * Encodes events as JSON lines without a general `JSON.stringify` per event: a template's
+ * text around its time is made once, and each event splices its time in. The text is exactly
+ * what `JSON.stringify(materialize(…))` writes.
+ */
+function encodeLines(templates: readonly AuditTemplate[], times: readonly number[]): string {
+  let chunk = '';
+  for (let index = 0; index < templates.length; index++) {
+    const template = templates[index] as AuditTemplate;
+    let parts = encodings.get(template);
+    if (parts === undefined) {
+      parts = lineParts(template);
+      // Only frozen templates recur; an event record made once is not worth remembering.
+      if (Object.isFrozen(template)) encodings.set(template, parts);
+    }
+    chunk += `${parts.head}${isoAt(times[index] as number)}${parts.tail}\n`;
+  }
+  return chunk;
+}
+
+function lineParts(template: AuditTemplate): LineParts {
+  const { type, logical, ...rest } = materialize(template, 0);
+  delete (rest as { at?: string }).at;
+  const fields = JSON.stringify(rest);
+  return {
+    head: `{"type":${JSON.stringify(type)},"logical":${JSON.stringify(logical)},"at":"`,
+    tail: fields === '{}' ? '"}' : `",${fields.slice(1)}`,
+  };
 }

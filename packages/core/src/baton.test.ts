@@ -168,3 +168,42 @@ describe('a source that throws something other than an Error', () => {
     }
   });
 });
+
+describe('secrets for a request', () => {
+  it('answers the values, or a 503 refusal that is audited per ref and logged once a minute', async () => {
+    const events: { type: string; ref?: string; reason?: string }[] = [];
+    const baton = createBaton({
+      sources: [envSource({ env: { PRESENT: 'value-present' } })],
+      audit: (event) => events.push(event),
+    });
+    expect(await baton.secretsForRequest(['PRESENT'])).toEqual({
+      ok: true,
+      values: { PRESENT: 'value-present' },
+    });
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (line: string) => warnings.push(line);
+    try {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const refused = await baton.secretsForRequest(['PRESENT', 'OPENAI_KEY:v2']);
+        expect(refused).toMatchObject({ ok: false, status: 503, reason: 'secret_unavailable' });
+      }
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings).toEqual([
+      '[baton] refused a request with 503: No value for OPENAI_KEY:v2: set OPENAI_KEY_V2 in the environment (tried: env)',
+    ]);
+    await baton.flush();
+    expect(events.filter((event) => event.type === 'inject_reject')).toEqual(
+      Array(3).fill({
+        type: 'inject_reject',
+        logical: 'OPENAI_KEY',
+        at: expect.any(String),
+        ref: 'OPENAI_KEY:v2',
+        reason: 'secret_unavailable',
+        error: 'SecretNotFoundError (BATON_NOT_FOUND)',
+      }),
+    );
+  });
+});

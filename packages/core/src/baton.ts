@@ -1,10 +1,12 @@
 import {
+  type AcceptAudit,
   type AuditInput,
   AuditLog,
   type AuditOption,
   type AuditSink,
   jsonLinesSink,
 } from './audit.js';
+import { coarseDateNow } from './coarse-clock.js';
 import { conceal } from './conceal.js';
 import {
   DEFAULT_AUDIT_BUFFER,
@@ -20,7 +22,14 @@ import {
   MAX_DURATION_MS,
 } from './constants.js';
 import { envSource } from './env-source.js';
-import { ClosedError, ConfigError, NoEntryError } from './errors.js';
+import {
+  BatonError,
+  ClosedError,
+  ConfigError,
+  describe,
+  NoEntryError,
+  SecretBatchError,
+} from './errors.js';
 import { GRACE_ANCHORS, type GraceAnchor, type GracePolicy } from './grace.js';
 import { defaultHmacEngine, type HmacEngine } from './hmac-engine.js';
 import { memoryStore } from './memory-store.js';
@@ -83,8 +92,19 @@ export interface BatonOptions {
    * stdout (`jsonLinesSink()`).
    */
   audit?: AuditOption;
-  /** Events buffered per sink before new ones are dropped and counted. Default 10 000. */
+  /**
+   * Events buffered per sink while it is busy with an earlier write; past this, new ones are
+   * dropped and counted (`baton.audit.dropped`). A sink that keeps up loses nothing.
+   * Default 10 000.
+   */
   auditBufferSize?: number;
+  /**
+   * How accepted verifications are audited: `'each'` (default) writes one `verify_accept` per
+   * accept; `{ everyMs }` writes, per ref and match, one `verify_accept` with a `count` per
+   * window (on the first accept after the window, and on `flush()`/`close()`), so a busy
+   * service keeps every rejection and a summary of the accepts.
+   */
+  auditAccepts?: AcceptAudit;
   /** Epoch milliseconds. Default `Date.now`. */
   clock?: () => number;
   /** Meter and tracer providers. Default: the global ones of `@opentelemetry/api`. */
@@ -95,6 +115,17 @@ export interface BatonOptions {
    */
   hmac?: HmacEngine;
 }
+
+/** What `secretsForRequest` answers: the values keyed as given, or why the request is refused. */
+export type SecretsForRequest<R extends string> =
+  | { readonly ok: true; readonly values: Record<R, string> }
+  | {
+      readonly ok: false;
+      readonly status: 503;
+      readonly reason: 'secret_unavailable';
+      /** Names refs and sources, never values: safe to log. */
+      readonly error: BatonError;
+    };
 
 /** Headers that carry a signed request (the fixed protocol of `x-baton-*`). */
 export type SignedHeaders = {
@@ -159,6 +190,13 @@ export interface Baton {
   /** Verifies a request (ref, proof, timestamp), audited; adapters call this. */
   verifyRequest(input: VerifyRequestInput): Promise<VerifyRequestResult>;
   /**
+   * Resolves the secrets a request handler needs; adapters call this. When one cannot be
+   * resolved the answer is a 503 refusal, audited (`inject_reject`, reason
+   * `secret_unavailable`, per ref) and logged at most once a minute with the error's message,
+   * which names refs and sources and says what to create.
+   */
+  secretsForRequest<const R extends string>(refs: readonly R[]): Promise<SecretsForRequest<R>>;
+  /**
    * Records an event through this Baton's audit sinks, as its own events are: buffered,
    * never blocking, never throwing. For packages built on Baton (a rotation run's `rotate`
    * and `rotate_failed`). Events name refs, never values.
@@ -196,6 +234,7 @@ interface ResolvedOptions {
   overrides: ReadonlyMap<string, GracePolicy>;
   audit: AuditOption;
   auditBufferSize: number;
+  auditAccepts: AcceptAudit;
   clock: () => number;
   telemetry: TelemetryOptions;
   hmac: HmacEngine;
@@ -208,6 +247,7 @@ class BatonInstance implements Baton {
   private readonly registry: Registry;
   private readonly verifier: RequestVerifier;
   private readonly hmac: HmacEngine;
+  private readonly notices: Notices;
   private closed = false;
 
   constructor(options: ResolvedOptions) {
@@ -222,19 +262,24 @@ class BatonInstance implements Baton {
       telemetry,
     );
     const notices = new Notices(this.clock);
+    this.notices = notices;
+    // Decisions on the real clock may share one reading per millisecond (see coarseDateNow);
+    // an injected clock is read every time.
+    const decisionClock = this.clock === Date.now ? coarseDateNow() : this.clock;
     this.registry = new Registry(
       options.store,
       (logical) => options.overrides.get(logical) ?? options.policy,
-      this.clock,
+      decisionClock,
       this.auditLog,
       telemetry,
       notices,
+      options.auditAccepts,
     );
     this.hmac = options.hmac;
     this.verifier = new RequestVerifier(
       this.registry,
       this.resolver,
-      this.clock,
+      decisionClock,
       options.hmac,
       notices,
     );
@@ -346,6 +391,38 @@ class BatonInstance implements Baton {
     return this.verifier.verify(input);
   }
 
+  async secretsForRequest<const R extends string>(
+    refs: readonly R[],
+  ): Promise<SecretsForRequest<R>> {
+    try {
+      return { ok: true, values: await this.getSecrets(refs) };
+    } catch (caught) {
+      const error =
+        caught instanceof BatonError
+          ? caught
+          : new BatonError('BATON_SOURCE_FAILED', `could not resolve ${refs.join(', ')}`);
+      const failures = error instanceof SecretBatchError ? error.errors : [error];
+      const atMs = this.clock();
+      for (const failure of failures) {
+        const ref = (failure as { ref?: unknown }).ref;
+        const shown = typeof ref === 'string' ? ref : undefined;
+        this.auditLog.emit({
+          type: 'inject_reject',
+          logical: shown?.split(':')[0] ?? 'unknown',
+          atMs,
+          ref: shown,
+          reason: 'secret_unavailable',
+          error: describe(failure),
+        });
+      }
+      this.notices.limited(
+        `inject:${refs.join(',')}`,
+        `refused a request with 503: ${error.message}`,
+      );
+      return { ok: false, status: 503, reason: 'secret_unavailable', error };
+    }
+  }
+
   audit(event: AuditInput): void {
     if (!this.auditLog.enabled) return;
     const { at, ...fields } = event;
@@ -359,6 +436,7 @@ class BatonInstance implements Baton {
   }
 
   flush(): Promise<void> {
+    this.registry.summarizeAccepts();
     return this.auditLog.flush();
   }
 
@@ -366,6 +444,7 @@ class BatonInstance implements Baton {
     if (this.closed) return;
     this.closed = true;
     this.resolver.close();
+    this.registry.summarizeAccepts();
     await this.auditLog.close();
     await this.registry.close();
   }
@@ -462,6 +541,19 @@ function resolveOptions(options: BatonOptions): ResolvedOptions {
     issues.push('auditBufferSize must be a positive integer');
   }
 
+  const auditAccepts = options.auditAccepts ?? 'each';
+  if (
+    auditAccepts !== 'each' &&
+    (typeof auditAccepts !== 'object' ||
+      auditAccepts === null ||
+      typeof auditAccepts.everyMs !== 'number' ||
+      !(auditAccepts.everyMs > 0 && auditAccepts.everyMs <= MAX_DURATION_MS))
+  ) {
+    issues.push(
+      "auditAccepts must be 'each' or { everyMs } with a positive number of milliseconds",
+    );
+  }
+
   const hmac = options.hmac ?? defaultHmacEngine();
   if (
     typeof hmac?.sign !== 'function' ||
@@ -481,6 +573,7 @@ function resolveOptions(options: BatonOptions): ResolvedOptions {
     overrides,
     audit,
     auditBufferSize,
+    auditAccepts,
     clock,
     telemetry: options.telemetry ?? {},
   };

@@ -24,10 +24,16 @@ export const MAX_PRESENTED_REF_LENGTH = 256;
 /** A presented key (proof: 'value') longer than this is rejected as malformed. */
 export const MAX_PRESENTED_KEY_LENGTH = 4096;
 
+/** Most bytes of a signed request body an adapter reads: 1 MiB; a larger one is answered 413. */
+export const DEFAULT_BODY_LIMIT = 1_048_576;
+
 /** Audit events buffered per sink before new ones are dropped (and counted). */
 export const DEFAULT_AUDIT_BUFFER = 10_000;
-/** Audit events handed to a sink in one write. */
-export const AUDIT_BATCH_SIZE = 512;
+/**
+ * Audit events handed to a sink in one write: as JSON lines about 30 KB, under a pipe's
+ * 64 KB buffer, so a write to a reader that keeps up does not wait.
+ */
+export const AUDIT_BATCH_SIZE = 256;
 
 /** Instrumentation scope of every meter and tracer. */
 export const INSTRUMENTATION_NAME = '@baton/core';

@@ -1,20 +1,32 @@
 import { type Baton, type BatonOptions, createBaton } from './baton.js';
+import { ConfigError } from './errors.js';
 import type { PromoteOptions, PromoteResult, RegisterOptions } from './registry.js';
 import type { RegistryEntry } from './registry-store.js';
 import type { ParsedRef } from './secret-ref.js';
 
 let instance: Baton | undefined;
+let configured = false;
 
 /**
  * Sets up the default instance behind the module-level functions and returns it. Without a
- * call, the first module-level function creates one with every default.
+ * call, the first module-level function creates one with every default. Call it once, at
+ * start-up, before any module-level function: afterwards it throws a `ConfigError`, because
+ * replacing the instance in use would silently drop its registrations and cache.
  *
  * @example
  * configure({ registry: { graceMs: 3_600_000 } });
  * await register('WEBHOOK_SECRET', 'WEBHOOK_SECRET:v1');
  */
 export function configure(options: BatonOptions = {}): Baton {
+  if (instance !== undefined) {
+    throw new ConfigError(
+      configured
+        ? 'configure() was already called: the default instance is set up once, at start-up'
+        : 'configure() came after the default instance was already in use, created with every default by a module-level call (getSecret, register, verifyRef, …): call configure() once at start-up, before any of them',
+    );
+  }
   instance = createBaton(options);
+  configured = true;
   return instance;
 }
 

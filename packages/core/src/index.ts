@@ -12,12 +12,14 @@ export type {
   BatonOptions,
   CacheOptions,
   RegistryOptions,
+  SecretsForRequest,
   SignedHeaders,
   SignOptions,
   WithSecretOptions,
 } from './baton.js';
 export { createBaton } from './baton.js';
 export {
+  DEFAULT_BODY_LIMIT,
   DEFAULT_GRACE_MS,
   DEFAULT_MAX_ENTRIES,
   DEFAULT_MAX_STALE_MS,
@@ -64,6 +66,7 @@ export type { HmacEngine } from './hmac-engine.js';
 export { defaultHmacEngine, nodeCryptoHmac, webCryptoHmac } from './hmac-engine.js';
 export type { MemoryStoreOptions } from './memory-store.js';
 export { memoryStore } from './memory-store.js';
+export { readWebBody } from './read-web-body.js';
 export type {
   CheckRejectReason,
   CheckResult,
@@ -79,7 +82,7 @@ export type {
   RegistryHistoryRecord,
   RegistryStore,
 } from './registry-store.js';
-export { applyChange } from './registry-store.js';
+export { applyChange, entryProblem } from './registry-store.js';
 export type { ParsedRef } from './secret-ref.js';
 export { envKey, parseRef, refsEqual, tryParseRef } from './secret-ref.js';
 export type { AuthErrorClassifier } from './secret-resolver.js';
@@ -93,6 +96,7 @@ export type {
 } from './source.js';
 export type { TelemetryOptions } from './telemetry.js';
 export type {
+  BodyReadResult,
   HeaderInput,
   Proof,
   VerifyRejectReason,

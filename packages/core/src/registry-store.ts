@@ -64,8 +64,11 @@ export interface RegistryHistoryRecord {
   readonly revision: number;
 }
 
-/** The latest time any registry accepts: the year 9999, so grace arithmetic stays a valid date. */
-export const LATEST_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+/**
+ * The latest time any registry accepts, 9999-12-31T23:59:59.999Z, so grace arithmetic stays a
+ * valid date.
+ */
+export const LATEST_TIME_MS = 253_402_300_799_999;
 
 /**
  * What is wrong with an entry a store holds, or `undefined` when nothing is: every ref must
@@ -124,7 +127,8 @@ export interface RegistryStore {
   load(): Promise<readonly RegistryEntry[]>;
   /**
    * Every entry, answered at once: offered by stores that hold their entries in memory, so a
-   * registry on them is ready from the start without `ready()`.
+   * registry on them is ready from the start without `ready()`. A store that wraps another and
+   * replaces its `load` must replace or drop this too.
    */
   loadSync?(): readonly RegistryEntry[];
   /**

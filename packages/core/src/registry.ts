@@ -1,4 +1,4 @@
-import type { AuditLog } from './audit.js';
+import type { AcceptAudit, AuditLog, AuditTemplate } from './audit.js';
 import { conceal } from './conceal.js';
 import { MAX_PRESENTED_REF_LENGTH } from './constants.js';
 import { displayRef } from './display-ref.js';
@@ -74,6 +74,9 @@ interface Slot {
   readonly previousExpiresAt: number;
   readonly acceptCurrent: CheckResult;
   readonly acceptPrevious: CheckResult | undefined;
+  /** The audit events of its accepts, made once: recording one allocates nothing. */
+  readonly currentAcceptEvent: AuditTemplate;
+  readonly previousAcceptEvent: AuditTemplate | undefined;
   /**
    * Set once the previous ref has been seen outside its grace window: a clock that later
    * steps backwards must not bring it back.
@@ -101,6 +104,9 @@ export class Registry {
   private loading: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
   private lastPresented: string | undefined;
+  /** With summarised accepts: the accepts counted since the last summary, and when it is due. */
+  private readonly acceptCounts = new Map<AuditTemplate, number>();
+  private summaryDue: number;
   private lastParsed: ParsedRef | undefined;
 
   constructor(
@@ -110,8 +116,10 @@ export class Registry {
     private readonly audit: AuditLog,
     private readonly telemetry: Telemetry,
     private readonly notices: Notices,
+    private readonly acceptAudit: AcceptAudit = 'each',
   ) {
     conceal(this, () => `Registry { store: ${store.name}, ${this.slots.size} entries }`);
+    this.summaryDue = acceptAudit === 'each' ? 0 : clock() + acceptAudit.everyMs;
     if (typeof store.loadSync === 'function') {
       // An in-memory store answers at once: the registry is ready from the start.
       this.merge(store.loadSync());
@@ -290,9 +298,36 @@ export class Registry {
 
   recordAccept(logical: string, ref: string, match: 'current' | 'previous', now: number): void {
     this.telemetry.recordVerify(logical, 'accept', match);
-    if (this.audit.enabled) {
-      this.audit.emit({ type: 'verify_accept', logical, atMs: now, ref, match });
+    if (!this.audit.enabled) return;
+    const slot = this.slots.get(logical);
+    const template =
+      match === 'current'
+        ? slot?.entry.currentRef === ref
+          ? slot.currentAcceptEvent
+          : undefined
+        : slot?.entry.previousRef === ref
+          ? slot.previousAcceptEvent
+          : undefined;
+    // A promotion between the decision and this record: the event is made for this once.
+    const event = template ?? Object.freeze({ type: 'verify_accept', logical, ref, match });
+    if (this.acceptAudit === 'each') this.audit.emitTemplate(event, now);
+    else this.countAccept(event, now);
+  }
+
+  /** Counts an accept toward its summary, writing the summaries once their window is over. */
+  private countAccept(event: AuditTemplate, now: number): void {
+    this.acceptCounts.set(event, (this.acceptCounts.get(event) ?? 0) + 1);
+    if (now >= this.summaryDue) this.summarizeAccepts(now);
+  }
+
+  /** Writes one `verify_accept` with a `count` per ref and match accepted since the last. */
+  summarizeAccepts(now = this.clock()): void {
+    if (this.acceptAudit === 'each') return;
+    for (const [event, count] of this.acceptCounts) {
+      this.audit.emit({ ...event, count, atMs: now });
     }
+    this.acceptCounts.clear();
+    this.summaryDue = now + this.acceptAudit.everyMs;
   }
 
   /** Records a rejection; the presented text is echoed only when it is a ref of this secret. */
@@ -420,6 +455,21 @@ export class Registry {
         entry.previousRef === undefined
           ? undefined
           : Object.freeze({ accepted: true, match: 'previous', ref: entry.previousRef }),
+      currentAcceptEvent: Object.freeze({
+        type: 'verify_accept',
+        logical: entry.logical,
+        ref: entry.currentRef,
+        match: 'current',
+      }),
+      previousAcceptEvent:
+        entry.previousRef === undefined
+          ? undefined
+          : Object.freeze({
+              type: 'verify_accept',
+              logical: entry.logical,
+              ref: entry.previousRef,
+              match: 'previous',
+            }),
       previousExpired: false,
     };
   }

@@ -12,25 +12,22 @@ export interface CachedSecret {
   readonly staleUntil: number;
   /** The value as a settled promise, made once and handed to every cached read. */
   promise: Promise<string> | undefined;
-  /** LRU position: the cache's tick when this entry was last moved to the young end. */
-  tick: number;
+  /** Read since the eviction hand last passed it: it gets a second chance (CLOCK). */
+  referenced: boolean;
 }
 
 /**
- * A bounded map from canonical ref to cached answer with least-recently-used eviction.
- *
- * Moving an entry to the young end of the map costs a delete and a set, so a hit moves it
- * only when it has drifted into the older half; a hot entry is therefore never evicted and
- * a cached read usually touches the map once.
+ * A bounded map from canonical ref to cached answer, evicting with the CLOCK (second chance)
+ * approximation of least-recently-used. A hit only marks its entry, never writes to the map,
+ * so a cached read stays one lookup with any number of refs. When the map is full, the oldest
+ * entry goes, unless it was read since it was last passed: then it moves to the young end
+ * with its mark cleared. At most `maxEntries` entries are ever held.
  */
 export class SecretCache {
   private readonly entries = new Map<string, CachedSecret>();
-  private tick = 0;
-  private readonly half: number;
 
   constructor(private readonly maxEntries: number) {
     conceal(this, () => `SecretCache { ${this.entries.size} of ${this.maxEntries} entries }`);
-    this.half = Math.max(1, Math.floor(maxEntries / 2));
   }
 
   get size(): number {
@@ -39,22 +36,15 @@ export class SecretCache {
 
   get(ref: string): CachedSecret | undefined {
     const entry = this.entries.get(ref);
-    if (entry !== undefined && this.tick - entry.tick >= this.half) {
-      this.entries.delete(ref);
-      this.entries.set(ref, entry);
-      entry.tick = ++this.tick;
-    }
+    if (entry !== undefined && !entry.referenced) entry.referenced = true;
     return entry;
   }
 
   set(ref: string, entry: CachedSecret): void {
-    this.entries.delete(ref);
-    entry.tick = ++this.tick;
+    // Room is made before the new entry goes in, so it is never its own victim.
+    if (!this.entries.delete(ref) && this.entries.size >= this.maxEntries) this.evictOne();
+    entry.referenced = false;
     this.entries.set(ref, entry);
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-    }
   }
 
   delete(ref: string): boolean {
@@ -68,5 +58,15 @@ export class SecretCache {
 
   clear(): void {
     this.entries.clear();
+  }
+
+  /** Evicts the oldest unmarked entry; marked ones passed on the way get a second chance. */
+  private evictOne(): void {
+    for (const [ref, entry] of this.entries) {
+      this.entries.delete(ref);
+      if (!entry.referenced) return;
+      entry.referenced = false;
+      this.entries.set(ref, entry);
+    }
   }
 }

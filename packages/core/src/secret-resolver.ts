@@ -296,7 +296,7 @@ export class SecretResolver {
           expiresAt,
           staleUntil: expiresAt + options.maxStaleMs,
           promise: undefined,
-          tick: 0,
+          referenced: false,
         });
       }
       this.emit('secret_read', parsed, now, outcome.source);
@@ -310,7 +310,7 @@ export class SecretResolver {
           expiresAt: now + options.missTtlMs,
           staleUntil: now + options.missTtlMs,
           promise: undefined,
-          tick: 0,
+          referenced: false,
         });
       }
       throw this.notFound(parsed);

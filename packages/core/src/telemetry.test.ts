@@ -82,6 +82,45 @@ describe('telemetry', () => {
     expect(spans[1]?.status).toEqual({ code: 2, message: 'AccessDeniedException' });
   });
 
+  it('exports exact cumulative counts from the hot paths, as monotonic sums', async () => {
+    const telemetry = recordingTelemetry();
+    const baton = createBaton({
+      sources: [testSource('s', { 'K:v1': 'one', 'K:v2': 'two' })],
+      audit: false,
+      telemetry: telemetry.options,
+    });
+    await baton.register('K', 'K:v1');
+    await baton.promote('K', 'K:v2');
+    for (let i = 0; i < 10_007; i++) baton.verifyRef('K', i % 3 === 0 ? 'K:v9' : 'K:v2');
+    for (let i = 0; i < 5_003; i++) await baton.getSecret('K:v2');
+    const count = async (name: string, attributes: Record<string, unknown>) =>
+      (await telemetry.points()).find(
+        (point) =>
+          point.name === name &&
+          Object.entries(attributes).every(([k, v]) => point.attributes[k] === v),
+      )?.value;
+    expect(await count('baton.verify', { 'baton.match': 'current' })).toBe(6_671);
+    expect(await count('baton.verify', { 'baton.reason': 'no_match' })).toBe(3_336);
+    expect(await count('baton.cache.lookups', { 'baton.cache.result': 'hit' })).toBe(5_002);
+    expect(await count('baton.cache.lookups', { 'baton.cache.result': 'miss' })).toBe(1);
+    baton.verifyRef('K', 'K:v2');
+    expect(await count('baton.verify', { 'baton.match': 'current' })).toBe(6_672);
+    const kinds = await telemetry.descriptors();
+    expect(kinds['baton.verify']).toEqual({ type: 'SUM', monotonic: true });
+    expect(kinds['baton.cache.lookups']).toEqual({ type: 'SUM', monotonic: true });
+  });
+
+  it('bounds the attribute sets it keeps, counting the rest as overflow', async () => {
+    const telemetry = recordingTelemetry();
+    const baton = createBaton({ audit: false, telemetry: telemetry.options });
+    for (let i = 0; i < 2_500; i++) baton.verifyRef(`NAME_${i}`, 'X:v1');
+    const points = (await telemetry.points()).filter((point) => point.name === 'baton.verify');
+    expect(points).toHaveLength(2_000);
+    expect(points.find((point) => point.attributes['otel.metric.overflow'] === true)?.value).toBe(
+      501,
+    );
+  });
+
   it('is a no-op without an SDK', async () => {
     const baton = createBaton({ sources: [testSource('s', { A: 'a' })], audit: false });
     await baton.register('A', 'A:v1');

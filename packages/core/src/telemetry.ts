@@ -25,56 +25,63 @@ export type CacheResult = 'hit' | 'miss' | 'stale';
 export type SourceOutcome = 'found' | 'absent' | 'error';
 
 interface Instruments {
-  verify: Counter;
-  cacheLookups: Counter;
   sourceRequests: Counter;
   sourceDuration: Histogram;
   registryChanges: Counter;
   auditDropped: Counter;
 }
 
+/** A count kept in a plain number on the hot path; the SDK reads it when it collects. */
+interface Tally {
+  readonly attributes: Attributes;
+  count: number;
+}
+
+/**
+ * Most attribute sets one instrument keeps; beyond it, counts go to one set marked
+ * `otel.metric.overflow`, so memory stays bounded whatever names an app verifies. With the
+ * overflow set this is the OpenTelemetry SDK's default cardinality limit, 2000.
+ */
+const MAX_ATTRIBUTE_SETS = 1999;
+const OVERFLOW: Attributes = Object.freeze({ 'otel.metric.overflow': true });
+
 /**
  * The instruments of SPEC §8. They are created on first use rather than with the Baton, so an
  * SDK installed after `createBaton` (but before the first read or verification) still
- * receives everything. Attribute sets are built once per combination and reused: the hot
- * paths record without allocating. Attributes carry names and refs, never values.
+ * receives everything. The two counters of the hot paths (`baton.verify`,
+ * `baton.cache.lookups`) count into plain numbers, one per attribute set, and reach the SDK
+ * through observable counters when it collects: a verification or cached read costs an
+ * increment, not the SDK's per-call attribute hashing. Attributes carry names and refs,
+ * never values.
  */
 export class Telemetry {
   private instruments: Instruments | undefined;
   private tracerInstance: Tracer | undefined;
+  private observing = false;
   private readonly attributeSets = new Map<string, Attributes>();
-  /** logical → match or reason → attributes: two lookups by existing strings, no allocation. */
-  private readonly verifyAttributes = new Map<string, Map<string, Attributes>>();
-
-  private readonly cacheAttributes: Readonly<Record<CacheResult, Attributes>> = {
-    hit: Object.freeze({ 'baton.cache.result': 'hit' }),
-    miss: Object.freeze({ 'baton.cache.result': 'miss' }),
-    stale: Object.freeze({ 'baton.cache.result': 'stale' }),
+  /** logical → match or reason → tally: two lookups by existing strings, no allocation. */
+  private readonly verifyTallies = new Map<string, Map<string, Tally>>();
+  private verifyTallyCount = 0;
+  private readonly verifyOverflow: Tally = { attributes: OVERFLOW, count: 0 };
+  private readonly cacheTallies: Readonly<Record<CacheResult, Tally>> = {
+    hit: { attributes: Object.freeze({ 'baton.cache.result': 'hit' }), count: 0 },
+    miss: { attributes: Object.freeze({ 'baton.cache.result': 'miss' }), count: 0 },
+    stale: { attributes: Object.freeze({ 'baton.cache.result': 'stale' }), count: 0 },
   };
 
   constructor(private readonly options: TelemetryOptions = {}) {}
 
   /** `detail` is the match on accept and the reason on reject; the two sets never overlap. */
   recordVerify(logical: string, outcome: VerifyOutcome, detail: string): void {
-    let byDetail = this.verifyAttributes.get(logical);
-    if (byDetail === undefined) {
-      byDetail = new Map();
-      this.verifyAttributes.set(logical, byDetail);
-    }
-    let attributes = byDetail.get(detail);
-    if (attributes === undefined) {
-      attributes = Object.freeze(
-        outcome === 'accept'
-          ? { 'baton.logical': logical, 'baton.outcome': outcome, 'baton.match': detail }
-          : { 'baton.logical': logical, 'baton.outcome': outcome, 'baton.reason': detail },
-      );
-      byDetail.set(detail, attributes);
-    }
-    (this.instruments ?? this.create()).verify.add(1, attributes);
+    const tally =
+      this.verifyTallies.get(logical)?.get(detail) ?? this.verifyTally(logical, outcome, detail);
+    tally.count++;
+    if (!this.observing) this.observe();
   }
 
   recordCacheLookup(result: CacheResult): void {
-    (this.instruments ?? this.create()).cacheLookups.add(1, this.cacheAttributes[result]);
+    this.cacheTallies[result].count++;
+    if (!this.observing) this.observe();
   }
 
   recordSourceRequest(source: string, outcome: SourceOutcome, seconds: number): void {
@@ -104,6 +111,53 @@ export class Telemetry {
     this.get().auditDropped.add(count, this.shared(`a\u0000${reason}`, { 'baton.reason': reason }));
   }
 
+  private verifyTally(logical: string, outcome: VerifyOutcome, detail: string): Tally {
+    if (this.verifyTallyCount >= MAX_ATTRIBUTE_SETS) return this.verifyOverflow;
+    let byDetail = this.verifyTallies.get(logical);
+    if (byDetail === undefined) {
+      byDetail = new Map();
+      this.verifyTallies.set(logical, byDetail);
+    }
+    const tally: Tally = {
+      attributes: Object.freeze(
+        outcome === 'accept'
+          ? { 'baton.logical': logical, 'baton.outcome': outcome, 'baton.match': detail }
+          : { 'baton.logical': logical, 'baton.outcome': outcome, 'baton.reason': detail },
+      ),
+      count: 0,
+    };
+    byDetail.set(detail, tally);
+    this.verifyTallyCount++;
+    return tally;
+  }
+
+  /** Registers the observable counters that report the tallies when the SDK collects. */
+  private observe(): void {
+    this.observing = true;
+    const meter = this.meter();
+    meter
+      .createObservableCounter('baton.verify', {
+        description: 'Verifications of presented refs, by outcome',
+      })
+      .addCallback((result) => {
+        for (const byDetail of this.verifyTallies.values()) {
+          for (const tally of byDetail.values()) result.observe(tally.count, tally.attributes);
+        }
+        if (this.verifyOverflow.count > 0) {
+          result.observe(this.verifyOverflow.count, this.verifyOverflow.attributes);
+        }
+      });
+    meter
+      .createObservableCounter('baton.cache.lookups', {
+        description: 'Secret cache lookups, by result',
+      })
+      .addCallback((result) => {
+        for (const tally of Object.values(this.cacheTallies)) {
+          if (tally.count > 0) result.observe(tally.count, tally.attributes);
+        }
+      });
+  }
+
   /** Starts the `baton.fetch` span around one source call. */
   startFetchSpan(source: string, refs: string | readonly string[]): Span {
     this.tracerInstance ??= (this.options.tracerProvider ?? trace.getTracerProvider()).getTracer(
@@ -129,6 +183,7 @@ export class Telemetry {
   private shared(key: string, attributes: Attributes): Attributes {
     let frozen = this.attributeSets.get(key);
     if (frozen === undefined) {
+      if (this.attributeSets.size >= MAX_ATTRIBUTE_SETS) return OVERFLOW;
       frozen = Object.freeze(attributes);
       this.attributeSets.set(key, frozen);
     }
@@ -139,17 +194,15 @@ export class Telemetry {
     return this.instruments ?? this.create();
   }
 
-  private create(): Instruments {
-    const meter = (this.options.meterProvider ?? metrics.getMeterProvider()).getMeter(
+  private meter() {
+    return (this.options.meterProvider ?? metrics.getMeterProvider()).getMeter(
       INSTRUMENTATION_NAME,
     );
+  }
+
+  private create(): Instruments {
+    const meter = this.meter();
     this.instruments = {
-      verify: meter.createCounter('baton.verify', {
-        description: 'Verifications of presented refs, by outcome',
-      }),
-      cacheLookups: meter.createCounter('baton.cache.lookups', {
-        description: 'Secret cache lookups, by result',
-      }),
       sourceRequests: meter.createCounter('baton.source.requests', {
         description: 'Calls to secret sources, by source and outcome',
       }),

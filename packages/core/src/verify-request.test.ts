@@ -261,7 +261,7 @@ describe.each(engines)('with %s', (_name, hmac) => {
             await baton.verifyRequest({
               logical: 'HOOK',
               headers,
-              body: async () => ({ kind: 'consumed', detail: 'an object' }),
+              body: async () => ({ kind: 'consumed', fix: 'Mount it first.' }),
             }),
           ).toEqual({ ok: false, reason: 'body_consumed', status: 503 });
         }
@@ -269,7 +269,9 @@ describe.each(engines)('with %s', (_name, hmac) => {
         console.warn = warn;
       }
       expect(warnings).toHaveLength(1);
-      expect(warnings[0]).toMatch(/body was consumed before verification .*mount verifyRef before/);
+      expect(warnings[0]).toMatch(
+        /a body parser consumed the raw body before verification.* Mount it first\. Until then/,
+      );
       await baton.flush();
       expect(
         audit.events.filter((event) => event.type === 'verify_reject').map((event) => event.reason),

@@ -34,14 +34,14 @@ export type HeaderInput =
 
 /**
  * What reading a request body gave an adapter: the bytes, a body over its limit, a caller
- * that went away mid-body, or a body an earlier middleware already consumed (`detail` says
- * what it left, never the content).
+ * that went away mid-body, or a body an earlier middleware already consumed (`fix` tells the
+ * developer how to mount things, never what the body held).
  */
 export type BodyReadResult =
   | { readonly kind: 'read'; readonly body: SignedBody }
   | { readonly kind: 'too_large' }
   | { readonly kind: 'aborted' }
-  | { readonly kind: 'consumed'; readonly detail: string };
+  | { readonly kind: 'consumed'; readonly fix: string };
 
 export interface VerifyRequestInput {
   /** The logical secret the caller must hold a ref of. */
@@ -225,10 +225,9 @@ export class RequestVerifier {
       case 'consumed':
         this.notices.once(
           `body_consumed:${input.logical}`,
-          `cannot verify signed requests for ${input.logical}: their body was consumed ` +
-            `before verification (req.body is ${read.detail}). Signatures cover the raw bytes: ` +
-            'mount verifyRef before any JSON or text body parser on that route (a raw parser ' +
-            'such as express.raw() is fine). Such requests are answered 503 until this is fixed.',
+          `cannot verify signed requests for ${input.logical}: a body parser consumed the raw ` +
+            `body before verification, and a signature covers the exact bytes. ${read.fix} ` +
+            'Until then such requests are answered 503.',
         );
         return { reason: 'body_consumed' };
     }

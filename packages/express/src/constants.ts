@@ -1,9 +1,6 @@
 import { REJECTION_BODIES } from '@baton/core';
 
-/** Defaults, named once and merged in one place (see `verifyRef` and `injectSecrets`). */
-
-/** Most bytes of a request body `verifyRef` reads itself for signature proof: 1 MiB. */
-export const DEFAULT_BODY_LIMIT = 1_048_576;
+/** Answers, named once (see `verifyRef` and `injectSecrets`). */
 
 /** The only body a refused caller sees: it says nothing about why. */
 export const UNAUTHORIZED_BODY = JSON.stringify(REJECTION_BODIES[401]);

@@ -1,5 +1,3 @@
-export { DEFAULT_BODY_LIMIT } from './constants.js';
-export { BodyConsumedError } from './errors.js';
 export type { VerifiedCaller } from './express-request.js';
 export type { InjectSecretsOptions } from './inject-secrets.js';
 export { injectSecrets } from './inject-secrets.js';

@@ -5,7 +5,7 @@ import { UNAVAILABLE_BODY } from './constants.js';
 
 export interface InjectSecretsOptions {
   /**
-   * Answers when a secret cannot be resolved, instead of the default 503
+   * Answers when a secret cannot be resolved (after the refusal is audited and logged), instead of the default 503
    * `{"error":"unavailable"}`. The error is a `BatonError` whose message names refs and
    * sources, never values, so it is safe to log. It must send a response; a thrown error goes
    * to Express's error handling.
@@ -14,10 +14,11 @@ export interface InjectSecretsOptions {
 }
 
 /**
- * Express middleware that resolves refs with `baton.getSecrets` (cached, one batch read where
- * a source offers it) and puts the values on `req.secrets`, keyed by the refs as given. When a
- * value cannot be resolved the request is answered 503 `{"error":"unavailable"}`: the error
- * text never reaches the caller. `req.secrets` is not enumerable, so logging `req` does not
+ * Express middleware that resolves refs with `baton.secretsForRequest` (cached, one batch read
+ * where a source offers it) and puts the values on `req.secrets`, keyed by the refs as given.
+ * When a value cannot be resolved the request is answered 503 `{"error":"unavailable"}`: the
+ * error text never reaches the caller; it goes to the audit event (`inject_reject`) and to a
+ * log line at most once a minute. `req.secrets` is not enumerable, so logging `req` does not
  * print it; a second `injectSecrets` on the same route adds to it.
  *
  * @example
@@ -34,13 +35,12 @@ export function injectSecrets(
   const wanted = resolveRefs(baton, refs, options);
   const { onError } = options;
   return async function batonInjectSecrets(req, res, next) {
-    let values: Record<string, string>;
-    try {
-      values = await baton.getSecrets(wanted);
-    } catch (error) {
-      if (onError !== undefined) return onError(req, res, error);
+    const result = await baton.secretsForRequest(wanted);
+    if (!result.ok) {
+      if (onError !== undefined) return onError(req, res, result.error);
       return answer(res, 503, UNAVAILABLE_BODY);
     }
+    const { values } = result;
     Object.defineProperty(req, 'secrets', {
       value: req.secrets === undefined ? values : { ...req.secrets, ...values },
       enumerable: false,

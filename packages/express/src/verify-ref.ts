@@ -1,6 +1,8 @@
 import {
   type Baton,
+  type BodyReadResult,
   ConfigError,
+  DEFAULT_BODY_LIMIT,
   DEFAULT_TOLERANCE_SEC,
   type Proof,
   tryParseRef,
@@ -9,23 +11,14 @@ import {
 import { readBody } from '@baton/core/node';
 import type { Request, RequestHandler, Response } from 'express';
 import { answer } from './answer.js';
-import {
-  DEFAULT_BODY_LIMIT,
-  TOO_LARGE_BODY,
-  UNAUTHORIZED_BODY,
-  UNAVAILABLE_BODY,
-} from './constants.js';
-import { BodyConsumedError } from './errors.js';
+import { TOO_LARGE_BODY, UNAUTHORIZED_BODY, UNAVAILABLE_BODY } from './constants.js';
 
 /**
- * Why `verifyRef` refused a request: core's verdict (`status` 401, or 503 for
- * `secret_unavailable`), or one of the adapter's own refusals: a body over `limit` (413), or a
- * registry that could not be loaded from its store (503).
+ * Why `verifyRef` refused a request, as core decided it: 401 for the caller's mistakes, 413
+ * for a body over `limit`, 503 when the server cannot decide (the registry or the secret
+ * cannot be read, or a body parser consumed the body first).
  */
-export type VerifyRejection =
-  | Extract<VerifyRequestResult, { ok: false }>
-  | { readonly ok: false; readonly reason: 'body_too_large'; readonly status: 413 }
-  | { readonly ok: false; readonly reason: 'registry_unavailable'; readonly status: 503 };
+export type VerifyRejection = Extract<VerifyRequestResult, { ok: false }>;
 
 export interface VerifyRefOptions {
   /** The logical secret callers must hold a ref of, e.g. `'WEBHOOK_SECRET'`. Required. */
@@ -54,13 +47,6 @@ export interface VerifyRefOptions {
 
 const PROOFS: readonly Proof[] = ['signature', 'value', 'none'];
 
-const BODY_TOO_LARGE: VerifyRejection = { ok: false, reason: 'body_too_large', status: 413 };
-const REGISTRY_UNAVAILABLE: VerifyRejection = {
-  ok: false,
-  reason: 'registry_unavailable',
-  status: 503,
-};
-
 /**
  * Express middleware that accepts a request only when it presents a ref of `logical` that
  * the registry accepts (current, or previous within grace) with proof that the caller holds
@@ -87,51 +73,50 @@ export function verifyRef(baton: Baton, options: VerifyRefOptions): RequestHandl
           : UNAVAILABLE_BODY;
     answer(res, rejection.status, body);
   };
-  let loaded = false;
 
   return async function batonVerifyRef(req, res, next) {
-    if (!loaded) {
-      try {
-        await baton.ready();
-        loaded = true;
-      } catch {
-        // Without a snapshot every ref would look unknown: a 401 would blame the caller.
-        return reject(req, res, REGISTRY_UNAVAILABLE);
-      }
-    }
-
-    let body: Uint8Array | undefined;
-    if (proof === 'signature') {
-      const given: unknown = req.body;
-      if (given instanceof Uint8Array) {
-        body = given;
-      } else if (req.readableEnded) {
-        return next(new BodyConsumedError(logical, describeBody(given)));
-      } else if (!req.readable) {
-        // The caller went away before its body was read: there is nobody to answer.
-        return;
-      } else {
-        const read = await readBody(req, limit);
-        // The caller went away: there is nobody to answer.
-        if (read.kind === 'aborted') return;
-        if (read.kind === 'too_large') return reject(req, res, BODY_TOO_LARGE);
-        body = read.body;
-        req.body = read.body;
-      }
-    }
-
     const result = await baton.verifyRequest({
       logical,
       proof,
       headers: req.headers,
-      body,
+      body: () => rawBody(req, limit),
       toleranceSec,
     });
-    if (!result.ok) return reject(req, res, result);
-    req.baton = { logical: result.logical, ref: result.ref, match: result.match };
-    next();
+    if (result.ok) {
+      req.baton = { logical: result.logical, ref: result.ref, match: result.match };
+      return next();
+    }
+    // The caller went away mid-body: there is nobody to answer.
+    if (result.reason === 'body_aborted') return;
+    return reject(req, res, result);
   };
 }
+
+/**
+ * The raw bytes of a request: the buffer `express.raw()` left, or read here (bounded) and left
+ * in `req.body` for the handler. A body a parser already turned into something else is
+ * reported as consumed, with how to mount things instead.
+ */
+async function rawBody(req: Request, limit: number): Promise<BodyReadResult> {
+  const given: unknown = req.body;
+  if (given instanceof Uint8Array) return { kind: 'read', body: given };
+  if (req.readableEnded) {
+    return {
+      kind: 'consumed',
+      fix:
+        `req.body is ${describeBody(given)}. Mount express.raw({ type: '*/*' }) on this route ` +
+        'instead of a JSON, text or urlencoded parser, or mount verifyRef before them; ' +
+        'verifyRef leaves the raw bytes in req.body.',
+    };
+  }
+  // The caller went away before its body was read.
+  if (!req.readable) return ABORTED;
+  const read = await readBody(req, limit);
+  if (read.kind === 'read') req.body = read.body;
+  return read;
+}
+
+const ABORTED: BodyReadResult = { kind: 'aborted' };
 
 interface ResolvedOptions {
   logical: string;

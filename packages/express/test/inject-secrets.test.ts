@@ -95,6 +95,33 @@ describe('injectSecrets', () => {
     expect((await fetch(`${server.url}/failing`)).status).toBe(200);
   });
 
+  it('leaves an audit event and one log line saying what to create when a secret is missing', async () => {
+    const audit = auditCollector();
+    const own = createBaton({ sources: [source], audit: audit.sink });
+    const app = express();
+    app.get('/', injectSecrets(own, ['OPENAI_KEY:v2', 'MISSING:v1']), (_req, res) =>
+      res.json({ ok: true }),
+    );
+    server = await serve(app);
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (line: string) => warnings.push(line);
+    try {
+      expect((await fetch(server.url)).status).toBe(503);
+      expect((await fetch(server.url)).status).toBe(503);
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings).toEqual([
+      '[baton] refused a request with 503: No value for MISSING:v1 in any source (tried: test)',
+    ]);
+    await own.flush();
+    expect(audit.events.filter((event) => event.type === 'inject_reject')).toEqual(
+      Array(2).fill(expect.objectContaining({ ref: 'MISSING:v1', reason: 'secret_unavailable' })),
+    );
+    await own.close();
+  });
+
   it('hands the error to onError when given', async () => {
     const seen: unknown[] = [];
     const app = express();

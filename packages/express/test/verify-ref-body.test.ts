@@ -1,9 +1,9 @@
 import { connect } from 'node:net';
-import { type Baton, BatonError, createBaton, defaultsSource } from '@baton/core';
+import { type Baton, createBaton, defaultsSource } from '@baton/core';
 import { auditCollector, deferred } from '@baton-tools/test-kit';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BodyConsumedError, verifyRef } from '../src/index.js';
+import { verifyRef } from '../src/index.js';
 import { rawRequest, type Served, serve } from './http.js';
 
 const BODY = JSON.stringify({ type: 'invoice.paid', id: 42 });
@@ -88,33 +88,48 @@ describe('verifyRef and the request body', () => {
     expect(await response.json()).toEqual({ kind: 'buffer', text: 'plain text' });
   });
 
-  it('says how to fix the app when express.json() already consumed the body', async () => {
+  it('answers 401 to a request presenting nothing verifiable after express.json(), and 503 to a signed one, saying once how to fix the app', async () => {
     server = await serve(app([express.json()]));
-    const response = await signedPost();
-    expect(response.status).toBe(500);
-    expect(errors).toHaveLength(1);
-    const error = errors[0] as BodyConsumedError;
-    expect(error).toBeInstanceOf(BodyConsumedError);
-    expect(error).toBeInstanceOf(BatonError);
-    expect(error.code).toBe('BATON_CONFIG');
-    expect(error.message).toContain("verifyRef('HOOK') needs the raw request body");
-    expect(error.message).toContain('req.body is an object');
-    expect(error.message).toContain("express.raw({ type: '*/*' })");
-    expect(error.message).toContain('before express.json()');
-    // Not a verification decision: the caller was not judged.
+    const warnings = captureWarnings();
+    try {
+      const unsigned = await fetch(`${server.url}/hook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: BODY,
+      });
+      expect(unsigned.status).toBe(401);
+      expect(await unsigned.text()).toBe('{"error":"unauthorized"}');
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const signed = await signedPost();
+        expect(signed.status).toBe(503);
+        expect(await signed.text()).toBe('{"error":"unavailable"}');
+      }
+    } finally {
+      warnings.restore();
+    }
+    expect(errors).toEqual([]);
+    expect(warnings.lines).toHaveLength(1);
+    expect(warnings.lines[0]).toContain('cannot verify signed requests for HOOK');
+    expect(warnings.lines[0]).toContain('req.body is an object');
+    expect(warnings.lines[0]).toContain("express.raw({ type: '*/*' })");
     await baton.flush();
-    expect(audit.events.filter((event) => event.type.startsWith('verify_'))).toEqual([]);
+    expect(
+      audit.events.filter((event) => event.type === 'verify_reject').map((event) => event.reason),
+    ).toEqual(['missing_ref', 'body_consumed', 'body_consumed', 'body_consumed']);
   });
 
   it('says the same for express.text() and express.urlencoded()', async () => {
     server = await serve(app([express.text(), express.urlencoded()]));
-    await signedPost('a=1', 'application/x-www-form-urlencoded');
-    await signedPost('text', 'text/plain');
-    expect(errors.map((error) => (error as BodyConsumedError).code)).toEqual([
-      'BATON_CONFIG',
-      'BATON_CONFIG',
-    ]);
-    expect((errors[1] as Error).message).toContain('req.body is a string');
+    const warnings = captureWarnings();
+    try {
+      expect((await signedPost('a=1', 'application/x-www-form-urlencoded')).status).toBe(503);
+      expect((await signedPost('text', 'text/plain')).status).toBe(503);
+    } finally {
+      warnings.restore();
+    }
+    expect(errors).toEqual([]);
+    expect(warnings.lines).toHaveLength(1);
+    expect(warnings.lines[0]).toContain('req.body is an object');
   });
 
   it('answers 413 for a body over the limit, declared or streamed, and keeps serving', async () => {
@@ -155,9 +170,12 @@ describe('verifyRef and the request body', () => {
 
   it('answers 413 to a client still sending, over a raw connection', async () => {
     server = await serve(app([], { limit: 16 }));
+    const signed = Object.entries(await baton.sign('HOOK', 'A'.repeat(32)))
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
     const response = await rawRequest(
       server.port,
-      'POST /hook HTTP/1.1\r\nhost: x\r\nconnection: close\r\ntransfer-encoding: chunked\r\n\r\n' +
+      `POST /hook HTTP/1.1\r\nhost: x\r\nconnection: close\r\ntransfer-encoding: chunked\r\n${signed}\r\n` +
         '20\r\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n0\r\n\r\n',
     );
     expect(response.status).toBe(413);
@@ -186,8 +204,12 @@ describe('verifyRef and the request body', () => {
     expect((await signedPost()).status).toBe(200);
     expect(errors).toEqual([]);
     await baton.flush();
-    // Only the complete request was judged.
-    expect(audit.events.filter((event) => event.type.startsWith('verify_'))).toHaveLength(1);
+    // The caller that went away is refused (and audited) without an answer.
+    expect(
+      audit.events
+        .filter((event) => event.type.startsWith('verify_'))
+        .map((event) => event.reason ?? event.match),
+    ).toEqual(['body_aborted', 'current']);
   });
 
   it('does not read the body for value proof, so a later parser still can', async () => {
@@ -239,3 +261,11 @@ describe('verifyRef and the request body', () => {
     });
   });
 });
+
+/** Collects what Baton logs through console.warn. */
+function captureWarnings() {
+  const lines: string[] = [];
+  const warn = console.warn;
+  console.warn = (line: string) => lines.push(line);
+  return { lines, restore: () => (console.warn = warn) };
+}

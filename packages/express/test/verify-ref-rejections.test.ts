@@ -1,4 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Baton, ConfigError, createBaton, memoryStore, type RegistryStore } from '@baton/core';
+import { dotenvSource } from '@baton/core/node';
 import { manualClock } from '@baton/core/testing';
 import { auditCollector, testSource } from '@baton-tools/test-kit';
 import express, { type Express } from 'express';
@@ -50,6 +54,30 @@ async function decisions(): Promise<string[]> {
 }
 
 describe('verifyRef with value proof', () => {
+  it('accepts the right key after concurrent first requests on a cold .env, over HTTP', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'baton-cold-'));
+    await writeFile(join(dir, '.env'), 'COLD_KEY_V1=cold-api-key\n');
+    const cold = createBaton({
+      sources: [dotenvSource({ path: join(dir, '.env') })],
+      audit: false,
+    });
+    await cold.register('COLD_KEY', 'COLD_KEY:v1');
+    const app = express();
+    app.get('/items', verifyRef(cold, { logical: 'COLD_KEY', proof: 'value' }), (_req, res) =>
+      res.json({ ok: true }),
+    );
+    server = await serve(app);
+    const get = (key: string) =>
+      fetch(`${server?.url}/items`, {
+        headers: { 'x-baton-ref': 'COLD_KEY:v1', 'x-baton-key': key },
+      });
+    const first = await Promise.all([get('guess-one'), get('guess-two'), get('guess-three')]);
+    expect(first.map((response) => response.status)).toEqual([401, 401, 401]);
+    expect((await get('cold-api-key')).status).toBe(200);
+    await cold.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
   it('accepts the current key, the previous one in grace, and refuses a wrong one', async () => {
     server = await serve(routes());
     const get = (ref: string, key?: string) =>
@@ -239,6 +267,8 @@ describe('verifyRef when the server cannot decide', () => {
     let down = true;
     const store: RegistryStore = {
       ...inner,
+      // Like a file or database store: nothing is known before load() answers.
+      loadSync: undefined,
       name: 'flaky',
       load: async () => {
         if (down) throw new Error('connection refused');
@@ -255,12 +285,32 @@ describe('verifyRef when the server cannot decide', () => {
     );
     server = await serve(app);
     const headers = { 'x-baton-ref': 'KEY:v1', 'x-baton-key': 'api-key-one' };
-    const refused = await fetch(`${server.url}/items`, { headers });
-    expect(refused.status).toBe(503);
-    expect(await refused.text()).toBe('{"error":"unavailable"}');
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (line: string) => warnings.push(line);
+    try {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const refused = await fetch(`${server.url}/items`, { headers });
+        expect(refused.status).toBe(503);
+        expect(await refused.text()).toBe('{"error":"unavailable"}');
+      }
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings).toEqual([
+      expect.stringContaining(
+        'refused a request for KEY with 503: the registry could not be loaded: Registry store "flaky"',
+      ),
+    ]);
     down = false;
     const accepted = await fetch(`${server.url}/items`, { headers });
     expect(await accepted.json()).toEqual({ logical: 'KEY', ref: 'KEY:v1', match: 'current' });
+    await fresh.flush();
+    expect(
+      audit.events
+        .filter((event) => event.type.startsWith('verify_'))
+        .map((event) => event.reason ?? event.match),
+    ).toEqual(['registry_unavailable', 'registry_unavailable', 'current']);
     await fresh.close();
     await seeded.close();
   });

@@ -7,11 +7,12 @@ import type { Context } from 'hono';
  */
 export type BatonInput<B extends object = object> = Baton | ((c: { env: B }) => Baton);
 
-/** The Baton for this request, loaded (`ready()` resolves at once after the first time). */
-export async function batonFor<B extends object>(input: BatonInput<B>, c: Context): Promise<Baton> {
-  const baton = typeof input === 'function' ? input(c) : input;
-  await baton.ready();
-  return baton;
+/**
+ * The Baton for this request. Verification loads its registry itself (and answers 503, audited,
+ * while the store cannot be read), so nothing is awaited here.
+ */
+export function batonFor<B extends object>(input: BatonInput<B>, c: Context): Baton {
+  return typeof input === 'function' ? input(c) : input;
 }
 
 /**

@@ -43,9 +43,6 @@ it('no secret value appears in anything the Hono middleware emits', async () => 
         audit: [(event) => events.push(event), jsonLinesSink()],
         telemetry: telemetry.options,
       });
-      void instance.register('HOOK', 'HOOK:v1').then(() => instance.promote('HOOK', 'HOOK:v2'));
-      void instance.register('API', 'API:v1');
-      void instance.register('BROKEN', 'BROKEN:v1');
       return instance;
     });
     const errors: unknown[] = [];
@@ -61,6 +58,12 @@ it('no secret value appears in anything the Hono middleware emits', async () => 
     app.get('/api', verifyRef(baton, { logical: 'API', proof: 'value' }), (c) => c.text('ok'));
     app.get('/secrets', secrets(baton, ['HOOK:v1', 'BROKEN:v1']), (c) => c.text('no'));
     app.get('/missing', secrets(baton, [CANARY_REF_SHAPED]), (c) => c.text('no'));
+
+    const instance = baton({ env: bindings });
+    await instance.register('HOOK', 'HOOK:v1');
+    await instance.promote('HOOK', 'HOOK:v2');
+    await instance.register('API', 'API:v1');
+    await instance.register('BROKEN', 'BROKEN:v1');
 
     const body = '{"n":1}';
     const ts = Math.floor(clock() / 1000);

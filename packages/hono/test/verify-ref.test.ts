@@ -2,7 +2,7 @@ import { createBaton, envSource, memoryStore, type RegistryStore } from '@baton/
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { describe, expect, it } from 'vitest';
-import { batonPerIsolate, verifyRef } from '../src/index.js';
+import { batonPerIsolate, registryFromBindings, verifyRef } from '../src/index.js';
 import { BINDINGS, HOUR, rotatedBaton } from './fixtures.js';
 
 const BODY = JSON.stringify({ event: 'invoice.paid', id: 42 });
@@ -94,6 +94,58 @@ describe('verifyRef with signature proof', () => {
     const res = await app.request('/hooks', post(headersFrom(signed)));
     expect(res.status).toBe(401);
     expect(await res.text()).toBe('{"error":"unauthorized"}');
+  });
+
+  it('refuses a request presenting nothing verifiable before reading any of its body', async () => {
+    const { app, baton } = await webhookApp();
+    const good = await baton.sign('WEBHOOK_SECRET', BODY);
+    for (const headers of [
+      {},
+      { ...good, 'x-baton-ref': 'OTHER:v1' },
+      { ...good, 'x-baton-timestamp': 'later' },
+      { ...good, 'x-baton-signature': 'v1=' },
+    ]) {
+      const body = endless();
+      const res = await app.request('/hooks', {
+        method: 'POST',
+        headers,
+        body: body.stream,
+        duplex: 'half',
+      } as RequestInit);
+      expect(res.status).toBe(401);
+      expect(body.pulled()).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('answers 413 for a signed body over the limit without buffering it, and 1 MiB by default', async () => {
+    const { app, baton } = await webhookApp();
+    const small = new Hono();
+    small.post('/hooks', verifyRef(baton, { logical: 'WEBHOOK_SECRET', limit: 16 }), (c) =>
+      c.text('ok'),
+    );
+    const over = 'x'.repeat(17);
+    const refused = await small.request(
+      '/hooks',
+      post(await baton.sign('WEBHOOK_SECRET', over), over),
+    );
+    expect(refused.status).toBe(413);
+    expect(await refused.text()).toBe('{"error":"payload_too_large"}');
+    const exact = 'y'.repeat(16);
+    expect(
+      (await small.request('/hooks', post(await baton.sign('WEBHOOK_SECRET', exact), exact)))
+        .status,
+    ).toBe(200);
+
+    const body = endless();
+    const streamed = await app.request('/hooks', {
+      method: 'POST',
+      headers: await baton.sign('WEBHOOK_SECRET', BODY),
+      body: body.stream,
+      duplex: 'half',
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    // 1 MiB in 64 KiB chunks, and not much more.
+    expect(body.pulled()).toBeLessThan(20);
   });
 
   it('refuses a signature made longer ago than the tolerance', async () => {
@@ -225,6 +277,8 @@ describe('verifyRef around the app', () => {
     let down = true;
     const flaky: RegistryStore = {
       ...backing,
+      // Like a file or database store: nothing is known before load() answers.
+      loadSync: undefined,
       name: 'flaky',
       load: () => (down ? Promise.reject(new Error('connection refused')) : backing.load()),
     };
@@ -250,9 +304,11 @@ describe('verifyRef around the app', () => {
     let built = 0;
     const baton = batonPerIsolate((env: Bindings) => {
       built++;
-      const instance = createBaton({ sources: [envSource({ env })], audit: false });
-      void instance.register('API_KEY', 'API_KEY:v1');
-      return instance;
+      return createBaton({
+        sources: [envSource({ env })],
+        registry: { store: registryFromBindings('{"API_KEY":{"currentRef":"API_KEY:v1"}}') },
+        audit: false,
+      });
     });
     const app = new Hono<{ Bindings: Bindings }>();
     app.get('/api', verifyRef(baton, { logical: 'API_KEY', proof: 'value' }), (c) =>
@@ -288,3 +344,16 @@ describe('verifyRef around the app', () => {
     expect((error as { issues: string[] }).issues).toHaveLength(3);
   });
 });
+
+/** A body that never ends, in 64 KiB chunks, counting how many were read. */
+function endless() {
+  let pulled = 0;
+  const chunk = new Uint8Array(65_536).fill(120);
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      pulled++;
+      controller.enqueue(chunk);
+    },
+  });
+  return { stream, pulled: () => pulled };
+}

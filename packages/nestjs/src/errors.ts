@@ -1,21 +1,6 @@
 import { BatonError } from '@baton/core';
 
 /**
- * A signed body was already consumed by a body parser without its raw bytes being kept, so
- * the signature cannot be checked. The fix is at start-up:
- * `NestFactory.create(AppModule, { rawBody: true })`.
- */
-export class RawBodyMissingError extends BatonError {
-  constructor(logical: string) {
-    super(
-      'BATON_CONFIG',
-      `@VerifyRef('${logical}') needs the raw request body, but a body parser consumed it without keeping it: ` +
-        'create the app with NestFactory.create(AppModule, { rawBody: true })',
-    );
-  }
-}
-
-/**
  * The Baton could not get ready before the application listens: its registry could not be
  * loaded, or a secret in `secrets` could not be resolved. `code` is the underlying error's
  * (`BATON_NOT_FOUND`, `BATON_SOURCE_FAILED`, `BATON_STORE_FAILED`, …) and the message is its

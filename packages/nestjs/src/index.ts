@@ -17,7 +17,7 @@ export {
   UNAUTHORIZED_BODY,
   UNAVAILABLE_BODY,
 } from './constants.js';
-export { BatonStartupError, RawBodyMissingError } from './errors.js';
+export { BatonStartupError } from './errors.js';
 export { InjectSecret } from './inject-secret.decorator.js';
 export { SecretsService } from './secrets.service.js';
 export type { VerifyRefOptions } from './verify-ref.decorator.js';

@@ -12,7 +12,7 @@ import {
   VERIFIED_REF_PROPERTY,
   VERIFY_REF_METADATA,
 } from './constants.js';
-import { BodyTooLarge, type NestRequest, rawBodyOf } from './raw-body.js';
+import { type NestRequest, rawBodyOf } from './raw-body.js';
 
 /** What `@VerifyRef(logical, options)` records on a route. */
 export interface VerifyRefMetadata {
@@ -32,7 +32,9 @@ export interface VerifiedRef {
 /**
  * The guard behind `@VerifyRef`: checks the presented ref and its proof with the Baton's
  * `verifyRequest` (one audit event per decision). A rejection is a 401 with exactly
- * `{"error":"unauthorized"}`; an accepted ref whose secret cannot be read, a 503.
+ * `{"error":"unauthorized"}`; a signed body over `maxBodyBytes`, a 413; a 503 when the server
+ * cannot decide (the registry or the secret cannot be read, or the app was created without
+ * `rawBody: true` so a body parser consumed the signed bytes: said once in the log).
  */
 @Injectable()
 export class VerifyRefGuard implements CanActivate {
@@ -51,34 +53,19 @@ export class VerifyRefGuard implements CanActivate {
       throw new ConfigError(`@VerifyRef('${options.logical}') guards HTTP routes only`);
     }
     const req = context.switchToHttp().getRequest<NestRequest>();
-    let body: Buffer | undefined;
-    if (options.proof === 'signature') {
-      let read: Buffer | BodyTooLarge;
-      try {
-        read = await rawBodyOf(
-          req,
-          options.logical,
-          options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-        );
-      } catch (error) {
-        if ((error as { code?: unknown }).code === 'BATON_CONFIG') throw error;
-        // The client went away or sent a broken body: nothing that can be verified.
-        throw new BatonUnauthorizedException();
-      }
-      if (read instanceof BodyTooLarge) throw new BatonBodyTooLargeException();
-      body = read;
-    }
     const result = await this.baton.verifyRequest({
       logical: options.logical,
       proof: options.proof,
       headers: req.headers,
-      ...(body === undefined ? {} : { body }),
+      body: () => rawBodyOf(req, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
       ...(options.toleranceSec === undefined ? {} : { toleranceSec: options.toleranceSec }),
     });
     if (!result.ok) {
       throw result.status === 503
         ? new BatonUnavailableException()
-        : new BatonUnauthorizedException();
+        : result.status === 413
+          ? new BatonBodyTooLargeException()
+          : new BatonUnauthorizedException();
     }
     const verified: VerifiedRef = { logical: result.logical, ref: result.ref, match: result.match };
     req[VERIFIED_REF_PROPERTY] = verified;

@@ -116,6 +116,8 @@ describe('BatonModule', () => {
     const gate = deferred();
     const slow: RegistryStore = {
       ...backing,
+      // Like a file or database store: nothing is known before load() answers.
+      loadSync: undefined,
       name: 'slow',
       load: () => gate.promise.then(() => backing.load()),
     };
@@ -137,6 +139,7 @@ describe('BatonModule', () => {
   it('stops start-up when the registry store cannot be loaded, without printing the store’s own error', async () => {
     const store: RegistryStore = {
       ...memoryStore(),
+      loadSync: undefined,
       name: 'pg',
       load: () => Promise.reject(new Error('connect ECONNREFUSED postgres://app:hunter2@db/app')),
     };

@@ -109,13 +109,24 @@ describe('@VerifyRef with signature proof, through NestFactory on a real port', 
     expect(tooLarge).toMatchObject({ status: 413, text: '{"error":"payload_too_large"}' });
   });
 
-  it('says clearly, with rawBody off, that the app must be created with rawBody: true', async () => {
+  it('with rawBody off, answers 401 to unverifiable requests and 503 to signed ones, saying once to create the app with rawBody: true', async () => {
     running = await startApp({});
-    const res = await post('/hooks', await sign(running, EVENT), EVENT);
-    expect(res.status).toBe(500);
-    expect(running.logger.lines.join('\n')).toMatch(
-      /RawBodyMissingError: @VerifyRef\('WEBHOOK_SECRET'\) needs the raw request body.*NestFactory\.create\(AppModule, \{ rawBody: true \}\)/,
-    );
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (line: string) => warnings.push(line);
+    try {
+      expect((await post('/hooks', {}, EVENT)).status).toBe(401);
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const res = await post('/hooks', await sign(running, EVENT), EVENT);
+        expect(res).toMatchObject({ status: 503, text: '{"error":"unavailable"}' });
+      }
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('cannot verify signed requests for WEBHOOK_SECRET');
+    expect(warnings[0]).toContain('NestFactory.create(AppModule, { rawBody: true })');
+    expect(running.logger.lines.join('\n')).not.toMatch(/ERROR/);
     // Bodies no parser touches still verify without rawBody.
     const text = 'plain';
     expect((await post('/raw', await sign(running, text), text, 'text/plain')).status).toBe(201);

@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { DataPointType, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
@@ -53,6 +53,18 @@ export function recordingTelemetry() {
         }),
       );
       return [...points, ...finished].join('\n');
+    },
+    /** Each instrument's data point type and monotonicity, by name. */
+    async descriptors(): Promise<Record<string, { type: string; monotonic?: boolean }>> {
+      const { resourceMetrics } = await reader.collect();
+      const kinds: Record<string, { type: string; monotonic?: boolean }> = {};
+      for (const metric of resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics)) {
+        kinds[metric.descriptor.name] = {
+          type: DataPointType[metric.dataPointType],
+          ...('isMonotonic' in metric ? { monotonic: metric.isMonotonic } : {}),
+        };
+      }
+      return kinds;
     },
     /** The scope names metrics were recorded under. */
     async scopes(): Promise<string[]> {

@@ -17,7 +17,8 @@ export interface SecretsVariables<R extends string> {
  * come from the cache after the first request; with `batonPerIsolate` and
  * `envSource({ env })` they are read from Worker bindings. When a ref cannot be resolved the
  * request gets 503 `{"error":"unavailable"}`, thrown as an `HTTPException` whose `cause` is
- * the Baton error (it names the ref, never a value).
+ * the Baton error (it names the ref, never a value); the refusal is audited (`inject_reject`)
+ * and logged at most once a minute.
  *
  * @example
  * app.get('/chat', secrets(baton, ['OPENAI_KEY:v2']), async (c) => {
@@ -32,13 +33,16 @@ export function secrets<const R extends string, B extends object = object>(
   checkRefs(baton, refs);
   return createMiddleware<{ Bindings: B; Variables: SecretsVariables<R> }>(async (c, next) => {
     let instance: Baton;
-    let values: Record<R, string>;
     try {
-      instance = await batonFor(baton, c);
-      values = await instance.getSecrets(refs);
+      instance = batonFor(baton, c);
     } catch (cause) {
       throw new HTTPException(503, { res: c.json(UNAVAILABLE_BODY, 503), cause });
     }
+    const result = await instance.secretsForRequest(refs);
+    if (!result.ok) {
+      throw new HTTPException(503, { res: c.json(UNAVAILABLE_BODY, 503), cause: result.error });
+    }
+    const { values } = result;
     const earlier = c.get('secrets') as Record<string, string> | undefined;
     c.set('baton', instance);
     c.set('secrets', earlier === undefined ? values : { ...earlier, ...values });

@@ -1,9 +1,22 @@
-import { type Baton, ConfigError, type Proof, parseRef } from '@baton/core';
-import type { MiddlewareHandler } from 'hono';
+import {
+  type Baton,
+  type BodyReadResult,
+  ConfigError,
+  DEFAULT_BODY_LIMIT,
+  type Proof,
+  parseRef,
+  readWebBody,
+} from '@baton/core';
+import type { Context, MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import { type BatonInput, batonFor } from '../baton-input.js';
-import { DEFAULT_PROOF, UNAUTHORIZED_BODY, UNAVAILABLE_BODY } from '../constants.js';
+import {
+  DEFAULT_PROOF,
+  TOO_LARGE_BODY,
+  UNAUTHORIZED_BODY,
+  UNAVAILABLE_BODY,
+} from '../constants.js';
 
 export interface VerifyRefOptions {
   /** The logical secret whose refs are accepted, e.g. `'WEBHOOK_SECRET'`. Required. */
@@ -20,6 +33,12 @@ export interface VerifyRefOptions {
    * @default 300
    */
   toleranceSec?: number;
+  /**
+   * Most bytes of a signed body read; a larger one is answered 413
+   * `{"error":"payload_too_large"}` without being buffered.
+   * @default 1048576 (1 MiB)
+   */
+  limit?: number;
 }
 
 /** What an accepted request presented: `c.var.verifiedRef`. */
@@ -44,10 +63,11 @@ let utf8: TextDecoder | undefined;
  * Verifies the ref a caller presents (`x-baton-ref`) against the rotation registry, with
  * proof that the caller holds its secret. A rejected request gets 401 `{"error":"unauthorized"}`
  * (the reason goes to the audit event); when the secret of an accepted ref cannot be read,
- * or the registry cannot be loaded, 503 `{"error":"unavailable"}`. Both are thrown as
- * `HTTPException`, so `app.onError` sees them and their `cause`. The raw body is read with
- * `c.req.arrayBuffer()`, which Hono caches: the handler can still read the body. Put Hono's
- * `bodyLimit` before it to bound what is read.
+ * or the registry cannot be loaded, 503 `{"error":"unavailable"}`; a signed body over `limit`,
+ * 413. All are thrown as `HTTPException`, so `app.onError` sees them. The headers are checked
+ * first: a request that presents nothing verifiable is refused before its body is read. The
+ * body is then read once, bounded, and left in Hono's body cache, so the handler's
+ * `c.req.text()` or `c.req.json()` still work.
  *
  * @example
  * app.post(
@@ -60,44 +80,73 @@ export function verifyRef<B extends object = object>(
   baton: BatonInput<B>,
   options: VerifyRefOptions,
 ): MiddlewareHandler<{ Bindings: B; Variables: VerifyRefVariables }> {
-  const { logical, proof = DEFAULT_PROOF, toleranceSec } = checkOptions(baton, options);
+  const {
+    logical,
+    proof = DEFAULT_PROOF,
+    toleranceSec,
+    limit = DEFAULT_BODY_LIMIT,
+  } = checkOptions(baton, options);
   return createMiddleware<{ Bindings: B; Variables: VerifyRefVariables }>(async (c, next) => {
     let instance: Baton;
     try {
-      instance = await batonFor(baton, c);
+      instance = batonFor(baton, c);
     } catch (cause) {
       throw new HTTPException(503, { res: c.json(UNAVAILABLE_BODY, 503), cause });
-    }
-    let body: Uint8Array | undefined;
-    if (proof === 'signature') {
-      try {
-        body = new Uint8Array(await c.req.arrayBuffer());
-      } catch (cause) {
-        // A body that cannot be read (the client went away) cannot be verified.
-        throw new HTTPException(401, { res: c.json(UNAUTHORIZED_BODY, 401), cause });
-      }
-      // Hono would turn the cached bytes into text for c.req.text()/json() through a new
-      // Response per request; decoding once here (the same UTF-8 decoding) is far cheaper.
-      // Hono keeps promises in bodyCache, whatever its type says.
-      const cache = c.req.bodyCache as { text?: Promise<string> };
-      utf8 ??= new TextDecoder();
-      cache.text ??= Promise.resolve(utf8.decode(body));
     }
     const result = await instance.verifyRequest({
       logical,
       proof,
       headers: c.req.raw.headers,
-      ...(body === undefined ? {} : { body }),
+      body: () => cachedBody(c, limit),
       ...(toleranceSec === undefined ? {} : { toleranceSec }),
     });
     if (!result.ok) {
-      const answer = result.status === 503 ? UNAVAILABLE_BODY : UNAUTHORIZED_BODY;
+      const answer =
+        result.status === 503
+          ? UNAVAILABLE_BODY
+          : result.status === 413
+            ? TOO_LARGE_BODY
+            : UNAUTHORIZED_BODY;
       throw new HTTPException(result.status, { res: c.json(answer, result.status) });
     }
     c.set('baton', instance);
     c.set('verifiedRef', { logical, ref: result.ref, match: result.match });
     await next();
   });
+}
+
+/**
+ * Reads the raw body once, bounded, and leaves it in Hono's body cache (which holds promises,
+ * whatever its type says), so the handler's `c.req.text()`, `json()` or `arrayBuffer()` use
+ * these bytes. Text and `ArrayBuffer` are made only when the handler asks: a handler that
+ * ignores the body costs no decoding and no copy.
+ */
+async function cachedBody(c: Context, limit: number): Promise<BodyReadResult> {
+  const read = await readWebBody(c.req.raw, limit);
+  if (read.kind !== 'read') return read;
+  const bytes = read.body as Uint8Array;
+  let text: Promise<string> | undefined;
+  let buffer: Promise<ArrayBuffer> | undefined;
+  Object.defineProperties(c.req.bodyCache, {
+    text: {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        utf8 ??= new TextDecoder();
+        text ??= Promise.resolve(utf8.decode(bytes));
+        return text;
+      },
+    },
+    arrayBuffer: {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        buffer ??= Promise.resolve(bytes.slice().buffer);
+        return buffer;
+      },
+    },
+  });
+  return read;
 }
 
 function checkOptions(baton: unknown, options: VerifyRefOptions): VerifyRefOptions {
@@ -111,7 +160,7 @@ function checkOptions(baton: unknown, options: VerifyRefOptions): VerifyRefOptio
   if (typeof options !== 'object' || options === null) {
     throw new ConfigError([...issues, 'verifyRef(baton, options): options must be an object']);
   }
-  const { logical, proof, toleranceSec } = options;
+  const { logical, proof, toleranceSec, limit } = options;
   try {
     if (parseRef(logical).version !== undefined) {
       issues.push(
@@ -129,6 +178,9 @@ function checkOptions(baton: unknown, options: VerifyRefOptions): VerifyRefOptio
     (typeof toleranceSec !== 'number' || !Number.isFinite(toleranceSec) || toleranceSec < 0)
   ) {
     issues.push('verifyRef: toleranceSec must be a non-negative number of seconds');
+  }
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {
+    issues.push('verifyRef: limit must be a non-negative whole number of bytes');
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return options;

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { readWebBody } from './read-web-body.js';
+
+function streamed(chunks: readonly string[], headers: Record<string, string> = {}) {
+  let pulled = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const chunk = chunks[pulled++];
+      if (chunk === undefined) controller.close();
+      else controller.enqueue(new TextEncoder().encode(chunk));
+    },
+  });
+  const request = new Request('http://localhost/', {
+    method: 'POST',
+    body,
+    headers,
+    duplex: 'half',
+  } as RequestInit);
+  return { request, pulled: () => pulled };
+}
+
+describe('readWebBody', () => {
+  it('reads the exact bytes of a body that came in chunks', async () => {
+    const { request } = streamed(['{"a":', '1}']);
+    const read = await readWebBody(request, 100);
+    expect(read.kind).toBe('read');
+    expect(new TextDecoder().decode((read as { body: Uint8Array }).body)).toBe('{"a":1}');
+  });
+
+  it('refuses a declared length over the limit without reading anything', async () => {
+    const { request, pulled } = streamed(['x'.repeat(10)], { 'content-length': '2000' });
+    expect(await readWebBody(request, 1000)).toEqual({ kind: 'too_large' });
+    expect(pulled()).toBeLessThanOrEqual(1);
+  });
+
+  it('stops reading as soon as the bytes pass the limit', async () => {
+    const { request, pulled } = streamed(Array(1000).fill('y'.repeat(1024)));
+    expect(await readWebBody(request, 4096)).toEqual({ kind: 'too_large' });
+    expect(pulled()).toBeLessThan(10);
+  });
+
+  it('answers an empty body for a request without one', async () => {
+    const read = await readWebBody(new Request('http://localhost/'), 10);
+    expect(read).toEqual({ kind: 'read', body: new Uint8Array(0) });
+  });
+});
