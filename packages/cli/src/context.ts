@@ -54,7 +54,8 @@ export function createContext(
     async baton(options = {}) {
       if (baton !== undefined) return baton;
       const loaded = await loadOnce();
-      const store = await storeOf(globals, loaded, io);
+      // Only registry commands open a store: get, check and run must work while it is down.
+      const store = options.needsStore ? await storeOf(globals, loaded, io) : undefined;
       if (options.needsStore && store === undefined) {
         throw new UsageError(
           'No registry store: pass --store file:PATH or --store postgres://…, set BATON_STORE, or give registry.store in baton.config.ts',

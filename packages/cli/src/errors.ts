@@ -19,7 +19,7 @@ export class UsageError extends ConfigError {}
  */
 export class CheckFailedError extends BatonError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('BATON_CONFLICT', message, options);
+    super('BATON_REFUSED', message, options);
   }
 }
 

@@ -14,6 +14,16 @@ describe('get', () => {
     expect(revealed.stdout).toBe(`${anthropic}\n`);
   });
 
+  it('works while the registry store is down: only registry commands open it', async () => {
+    const cwd = await workdir({ '.env': 'PLAIN=abc\n' });
+    const env = { BATON_STORE: 'postgres://baton@127.0.0.1:1/none' };
+    expect(await baton(['get', 'PLAIN', '--reveal'], { cwd, env })).toMatchObject({
+      code: 0,
+      stdout: 'abc\n',
+    });
+    expect((await baton(['status'], { cwd, env })).code).toBe(1);
+  });
+
   it('exits 1 naming the ref when no source has it, and 2 for a malformed ref', async () => {
     const cwd = await workdir();
     const missing = await baton(['get', 'NOPE:v2'], { cwd });
