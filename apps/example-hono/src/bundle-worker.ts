@@ -1,16 +1,11 @@
-import { build, type Metafile } from 'esbuild';
+import {
+  bundleForWorkerd,
+  type WorkerdBundle,
+  type WorkerdBundleOptions,
+} from '@baton-tools/test-kit/workerd';
 
-export interface BundleOptions {
-  /** Default `false`. */
-  minify?: boolean;
-  /** Packages left out of the bundle (to measure what each one costs). Default none. */
-  external?: string[];
-}
-
-export interface WorkerBundle {
-  code: string;
-  metafile: Metafile;
-}
+export type BundleOptions = WorkerdBundleOptions;
+export type WorkerBundle = WorkerdBundle;
 
 /**
  * Bundles the Worker (`src/worker.ts`) with its dependencies, workspace packages from their
@@ -20,20 +15,6 @@ export interface WorkerBundle {
  * const { code } = await bundleWorker();
  * new Miniflare({ modules: true, script: code, bindings });
  */
-export async function bundleWorker(options: BundleOptions = {}): Promise<WorkerBundle> {
-  const result = await build({
-    entryPoints: [new URL('./worker.ts', import.meta.url).pathname],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    mainFields: ['module', 'main'],
-    conditions: ['@baton/source', 'workerd', 'worker', 'browser'],
-    minify: options.minify ?? false,
-    external: options.external ?? [],
-    metafile: true,
-    logLevel: 'silent',
-  });
-  return { code: result.outputFiles[0]?.text ?? '', metafile: result.metafile };
+export function bundleWorker(options: BundleOptions = {}): Promise<WorkerBundle> {
+  return bundleForWorkerd(new URL('./worker.ts', import.meta.url), options);
 }

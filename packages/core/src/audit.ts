@@ -112,13 +112,18 @@ export function jsonLinesSink(options: JsonLinesSinkOptions = {}): AuditSink {
 
 interface Stdout {
   write(chunk: string): boolean;
+  readonly writableLength?: number;
   once(event: 'drain', listener: () => void): unknown;
 }
 
+/** Bytes stdout may hold for a reader that is momentarily behind before delivery waits: 1 MiB. */
+const STDOUT_SLACK = 1_048_576;
+
 /**
- * Writes to stdout with Node's backpressure: a write the stream took without filling its
- * buffer is done at once (pipes and files are written synchronously on Linux); a full buffer
- * is waited for (`drain`), so a slow reader delays delivery, never the caller.
+ * Writes to stdout with backpressure: a write is done once the stream holds it, unless the
+ * stream already holds more than 1 MiB its reader has not taken, which is waited for
+ * (`drain`). A reader that keeps up, even with pauses, loses nothing; a slow one delays
+ * delivery, never the caller.
  */
 function writeToStdout(chunk: string): void | Promise<void> {
   const stdout = (globalThis as { process?: { stdout?: Stdout } }).process?.stdout;
@@ -127,7 +132,7 @@ function writeToStdout(chunk: string): void | Promise<void> {
     console.warn(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk);
     return;
   }
-  if (stdout.write(chunk)) return;
+  if (stdout.write(chunk) || (stdout.writableLength ?? 0) <= STDOUT_SLACK) return;
   return new Promise((resolve) => stdout.once('drain', resolve));
 }
 
@@ -181,6 +186,14 @@ export class AuditLog {
   }
 }
 
+/** The longest a drain writes before letting the event loop run. */
+const DRAIN_SLICE_MS = 2;
+
+/** A clock for durations only. */
+function elapsedMs(): number {
+  return globalThis.performance?.now() ?? Date.now();
+}
+
 /** Lets the event loop run: after I/O callbacks where the runtime offers it (Node, Bun). */
 function yieldToEventLoop(): Promise<void> {
   const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown })
@@ -191,13 +204,17 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 class SinkChannel {
-  /** Queued events and their times, side by side: a queued recurring event costs two slots. */
+  /** New events and their times, side by side: a queued recurring event costs two slots. */
   private templates: AuditTemplate[] = [];
   private times: number[] = [];
+  /** Events taken by the drain, delivered from `offset` on. */
+  private takenTemplates: AuditTemplate[] = [];
+  private takenTimes: number[] = [];
+  private offset = 0;
   private scheduled = false;
   private draining: Promise<void> | undefined;
   /** A write the sink has not finished: only then is the sink slow and the bound applies. */
-  private writing = false;
+  private unfinished: Promise<void> | undefined;
   private warned = false;
   private readonly lines: boolean;
 
@@ -211,16 +228,12 @@ class SinkChannel {
 
   push(template: AuditTemplate, atMs: number): void {
     if (this.templates.length >= this.bound) {
-      // A sink that keeps up takes the backlog now; only a slow one loses events.
-      if (this.writing || this.draining !== undefined) {
+      // A sink that keeps up takes the backlog now; only one still busy with a write loses events.
+      if (this.unfinished !== undefined) {
         this.telemetry.recordAuditDropped('overflow', 1);
         return;
       }
       this.deliverNow();
-      if (this.templates.length >= this.bound) {
-        this.telemetry.recordAuditDropped('overflow', 1);
-        return;
-      }
     }
     this.templates.push(template);
     this.times.push(atMs);
@@ -231,8 +244,8 @@ class SinkChannel {
   }
 
   async flush(): Promise<void> {
-    while (this.templates.length > 0 || this.draining !== undefined) {
-      await (this.draining ?? this.startDrain());
+    while (this.pending() > 0 || this.draining !== undefined || this.unfinished !== undefined) {
+      await (this.draining ?? this.unfinished ?? this.startDrain());
     }
     try {
       await this.sink.flush?.();
@@ -250,6 +263,10 @@ class SinkChannel {
     }
   }
 
+  private pending(): number {
+    return this.templates.length + this.takenTemplates.length - this.offset;
+  }
+
   private readonly startDrain = (): Promise<void> => {
     this.scheduled = false;
     this.draining ??= this.drain().finally(() => {
@@ -259,30 +276,54 @@ class SinkChannel {
   };
 
   /**
-   * Hands queued events to the sink a batch at a time, letting the event loop run between
-   * batches so a burst never stalls requests. Never rejects: a failure is counted and reported.
+   * Hands queued events to the sink a batch at a time, in order, for at most a couple of
+   * milliseconds before letting the event loop run, so a burst never stalls requests while
+   * the drain keeps pace with any rate of events the process can produce. Never rejects: a
+   * failure is counted and reported.
    */
   private async drain(): Promise<void> {
-    while (this.templates.length > 0) {
-      const pending = this.writeBatch();
-      if (pending !== undefined) await pending;
-      await yieldToEventLoop();
+    let sliceStarted = elapsedMs();
+    for (;;) {
+      if (this.offset >= this.takenTemplates.length) {
+        if (this.templates.length === 0) return;
+        this.takenTemplates = this.templates;
+        this.takenTimes = this.times;
+        this.templates = [];
+        this.times = [];
+        this.offset = 0;
+      }
+      const end = Math.min(this.offset + AUDIT_BATCH_SIZE, this.takenTemplates.length);
+      const templates = this.takenTemplates.slice(this.offset, end);
+      const times = this.takenTimes.slice(this.offset, end);
+      this.offset = end;
+      const unfinished = this.write(templates, times);
+      if (unfinished !== undefined) {
+        await unfinished;
+        sliceStarted = elapsedMs();
+      } else if (elapsedMs() - sliceStarted >= DRAIN_SLICE_MS) {
+        await yieldToEventLoop();
+        sliceStarted = elapsedMs();
+      }
     }
   }
 
-  /** Delivers the whole queue synchronously, while the sink takes writes without waiting. */
+  /**
+   * Delivers everything not yet written, in one write and in order, when the queue reaches its
+   * bound while the sink is free: a burst the drain has not caught up with yet is not lost.
+   */
   private deliverNow(): void {
-    while (this.templates.length > 0 && !this.writing) {
-      const pending = this.writeBatch();
-      if (pending !== undefined) void pending;
-    }
+    const templates = this.takenTemplates.slice(this.offset).concat(this.templates);
+    const times = this.takenTimes.slice(this.offset).concat(this.times);
+    this.takenTemplates = [];
+    this.takenTimes = [];
+    this.offset = 0;
+    this.templates = [];
+    this.times = [];
+    void this.write(templates, times);
   }
 
-  /** Writes one batch; answers the sink's promise when it has not finished yet. */
-  private writeBatch(): Promise<void> | undefined {
-    const count = Math.min(this.templates.length, AUDIT_BATCH_SIZE);
-    const templates = this.templates.splice(0, count);
-    const times = this.times.splice(0, count);
+  /** Writes events; answers a promise while the sink has not finished with them. */
+  private write(templates: AuditTemplate[], times: number[]): Promise<void> | undefined {
     let written: void | Promise<void>;
     try {
       written = this.lines
@@ -293,20 +334,21 @@ class SinkChannel {
             templates.map((template, index) => materialize(template, times[index] as number)),
           );
     } catch (error) {
-      this.failed(error, count);
+      this.failed(error, templates.length);
       return undefined;
     }
     if (!(written instanceof Promise)) return undefined;
-    this.writing = true;
-    return written.then(
+    const unfinished = written.then(
       () => {
-        this.writing = false;
+        this.unfinished = undefined;
       },
       (error: unknown) => {
-        this.writing = false;
-        this.failed(error, count);
+        this.unfinished = undefined;
+        this.failed(error, templates.length);
       },
     );
+    this.unfinished = unfinished;
+    return unfinished;
   }
 
   private failed(error: unknown, count: number): void {
@@ -389,19 +431,20 @@ function materialize(record: AuditTemplate, atMs: number): AuditEvent {
   return event;
 }
 
-/** The JSON text of an event around its time: `head` + ISO time + `tail`. */
+/** The JSON text of a recurring event around its time: `head` + ISO time + `tail`. */
 interface LineParts {
   readonly head: string;
   readonly tail: string;
 }
 
-/** Encodings of recurring events, made once per template; events made once are not kept. */
+/** Encodings of recurring (frozen) events, made once per template. */
 const encodings = new WeakMap<AuditTemplate, LineParts>();
 
 /**
- * Encodes events as JSON lines without a general `JSON.stringify` per event: a template's
- * text around its time is made once, and each event splices its time in. The text is exactly
- * what `JSON.stringify(materialize(…))` writes.
+ * Encodes events as JSON lines without building objects or a general `JSON.stringify` per
+ * event: a recurring event's text around its time is made once and the time spliced in;
+ * any other event is written field by field. The text is exactly what
+ * `JSON.stringify(materialize(…))` writes.
  */
 function encodeLines(templates: readonly AuditTemplate[], times: readonly number[]): string {
   let chunk = '';
@@ -410,7 +453,6 @@ function encodeLines(templates: readonly AuditTemplate[], times: readonly number
     let parts = encodings.get(template);
     if (parts === undefined) {
       parts = lineParts(template);
-      // Only frozen templates recur; an event record made once is not worth remembering.
       if (Object.isFrozen(template)) encodings.set(template, parts);
     }
     chunk += `${parts.head}${isoAt(times[index] as number)}${parts.tail}\n`;
@@ -418,12 +460,31 @@ function encodeLines(templates: readonly AuditTemplate[], times: readonly number
   return chunk;
 }
 
-function lineParts(template: AuditTemplate): LineParts {
-  const { type, logical, ...rest } = materialize(template, 0);
-  delete (rest as { at?: string }).at;
-  const fields = JSON.stringify(rest);
+function lineParts(event: AuditTemplate): LineParts {
+  let tail = '"';
+  if (event.ref !== undefined) tail += `,"ref":${text(event.ref)}`;
+  if (event.previousRef !== undefined) tail += `,"previousRef":${text(event.previousRef)}`;
+  if (event.presentedRef !== undefined) tail += `,"presentedRef":${text(event.presentedRef)}`;
+  if (event.presentedLength !== undefined) {
+    tail += `,"presentedLength":${JSON.stringify(event.presentedLength)}`;
+  }
+  if (event.match !== undefined) tail += `,"match":${text(event.match)}`;
+  if (event.reason !== undefined) tail += `,"reason":${text(event.reason)}`;
+  if (event.actor !== undefined) tail += `,"actor":${text(event.actor)}`;
+  if (event.revision !== undefined) tail += `,"revision":${JSON.stringify(event.revision)}`;
+  if (event.source !== undefined) tail += `,"source":${text(event.source)}`;
+  if (event.error !== undefined) tail += `,"error":${text(event.error)}`;
+  if (event.count !== undefined) tail += `,"count":${JSON.stringify(event.count)}`;
   return {
-    head: `{"type":${JSON.stringify(type)},"logical":${JSON.stringify(logical)},"at":"`,
-    tail: fields === '{}' ? '"}' : `",${fields.slice(1)}`,
+    head: `{"type":${text(event.type)},"logical":${text(event.logical)},"at":"`,
+    tail: `${tail}}`,
   };
+}
+
+/** Characters JSON never escapes in a string: refs, names, reasons and codes are made of them. */
+const PLAIN = /^[\w :.()<>/@+-]*$/;
+
+/** A JSON string literal: quoted directly when nothing needs escaping. */
+function text(value: string): string {
+  return PLAIN.test(value) ? `"${value}"` : JSON.stringify(value);
 }

@@ -6,9 +6,14 @@
  */
 import { type AuditEvent, createBaton } from '@baton/core';
 import { captureOutput, expectNoSecrets } from '@baton-tools/test-kit';
+import {
+  adminDatabase,
+  databaseUrl,
+  eventually,
+  postgresAvailable,
+} from '@baton-tools/test-kit/postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { postgresStore } from '../src/index.js';
-import { adminDatabase, databaseUrl, eventually, postgresAvailable } from './support/postgres.js';
 
 const available = await postgresAvailable();
 

@@ -1,8 +1,8 @@
 import type { RegistryStore } from '@baton/core';
 import { storeContract } from '@baton-tools/test-kit';
+import { adminDatabase, DATABASE_URL, postgresAvailable } from '@baton-tools/test-kit/postgres';
 import { afterAll, describe, it } from 'vitest';
 import { postgresStore } from '../src/index.js';
-import { adminDatabase, DATABASE_URL, postgresAvailable } from './support/postgres.js';
 
 const available = await postgresAvailable();
 

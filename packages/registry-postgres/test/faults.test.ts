@@ -5,16 +5,16 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { type Baton, createBaton, type StoreError } from '@baton/core';
-import pg from 'pg';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { postgresStore } from '../src/index.js';
 import {
   adminDatabase,
   DATABASE_URL,
   databaseUrl,
   eventually,
   postgresAvailable,
-} from './support/postgres.js';
+} from '@baton-tools/test-kit/postgres';
+import pg from 'pg';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { postgresStore } from '../src/index.js';
 
 const available = await postgresAvailable();
 

@@ -1,7 +1,4 @@
 import { type Baton, createBaton, type RegistryStore, type StoreError } from '@baton/core';
-import pg from 'pg';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { type PostgresStoreOptions, postgresStore } from '../src/index.js';
 import {
   adminDatabase,
   DATABASE_URL,
@@ -9,7 +6,10 @@ import {
   eventually,
   postgresAvailable,
   uniqueName,
-} from './support/postgres.js';
+} from '@baton-tools/test-kit/postgres';
+import pg from 'pg';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { type PostgresStoreOptions, postgresStore } from '../src/index.js';
 
 const available = await postgresAvailable();
 

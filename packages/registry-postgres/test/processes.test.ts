@@ -3,9 +3,9 @@
  * tables in all of them together, then every promotion lands, in one unbroken chain.
  */
 import { type ChildWorker, startWorker } from '@baton-tools/test-kit';
+import { adminDatabase, DATABASE_URL, postgresAvailable } from '@baton-tools/test-kit/postgres';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { postgresStore } from '../src/index.js';
-import { adminDatabase, DATABASE_URL, postgresAvailable } from './support/postgres.js';
 
 const available = await postgresAvailable();
 const PROMOTER = new URL('./fixtures/promoter.ts', import.meta.url);

@@ -36,6 +36,12 @@ export async function adapterVariants(url: string): Promise<{
     webhook: [
       { name: 'POST webhook, bare', url: `${url}/bare/webhook`, headers: signed, body: BODY },
       {
+        name: 'POST webhook, hand-written HMAC check',
+        url: `${url}/handwritten/webhook`,
+        headers: signed,
+        body: BODY,
+      },
+      {
         name: 'POST webhook, verifyRef signature',
         url: `${url}/verified/webhook`,
         headers: signed,

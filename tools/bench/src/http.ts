@@ -26,8 +26,10 @@ export async function startServer(
   const child: ChildProcess = fork(path, [], {
     execArgv: ['--conditions=@baton/source', '--import', 'tsx'],
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    // Audit lines go to stdout: a pipe this process drains, as a log collector would.
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
+  child.stdout?.resume();
   const port = await new Promise<number>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`${path} exited with ${code} before listening`)));
@@ -72,7 +74,7 @@ export function reportListening(port: number): void {
 
 export interface LoadOptions {
   url: string;
-  method?: 'GET' | 'POST' | 'PUT';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH';
   headers?: Record<string, string>;
   body?: string;
   /** Concurrent connections. Default 50. */

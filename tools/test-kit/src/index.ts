@@ -6,7 +6,6 @@ export { startWorker } from './child-worker.js';
 export { deferred } from './deferred.js';
 export { expectNoSecrets } from './expect-no-secrets.js';
 export { git } from './git.js';
-export { postgresAvailable, TEST_DATABASE_URL, uniqueName } from './postgres.js';
 export type { RecordedPoint } from './recording-telemetry.js';
 export { recordingTelemetry } from './recording-telemetry.js';
 export type { StoreContractCase } from './store-contract.js';

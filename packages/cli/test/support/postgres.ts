@@ -1,14 +1,7 @@
-import {
-  postgresAvailable as available,
-  TEST_DATABASE_URL,
-  uniqueName,
-} from '@baton-tools/test-kit';
+import { DATABASE_URL, uniqueName } from '@baton-tools/test-kit/postgres';
 import pg from 'pg';
 
-export const DATABASE_URL = TEST_DATABASE_URL;
-
-/** Whether PostgreSQL answers (skips loudly outside CI, fails under CI=true). */
-export const postgresAvailable = () => available("The baton command's PostgreSQL store suite");
+export { DATABASE_URL, postgresAvailable } from '@baton-tools/test-kit/postgres';
 
 /** A schema no other run uses, and a way to drop it. */
 export function uniqueSchema(): { name: string; drop(): Promise<void> } {

@@ -1,5 +1,7 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { createBaton, defaultsSource } from '@baton/core';
-import { measureAsync, measureSync, table } from '../harness.js';
+import { type Measurement, measureAsync, measureSync, table } from '../harness.js';
 
 const HOUR = 3_600_000;
 
@@ -143,4 +145,58 @@ export default async function core(): Promise<void> {
   ]);
   await audited.close();
   await silent.close();
+  await usersConfiguration();
+}
+
+/**
+ * The configuration users run, measured in a child process whose stdout (the default audit
+ * sink) is a pipe this process drains and counts: a real OpenTelemetry SDK, JSON lines, 1000
+ * cached refs read in scattered order.
+ */
+export async function usersConfiguration(): Promise<void> {
+  const child = fork(fileURLToPath(new URL('../workers/users-config.ts', import.meta.url)), [], {
+    execArgv: ['--conditions=@baton/source', '--import', 'tsx'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  let lines = 0;
+  child.stdout?.on('data', (chunk: Buffer) => {
+    for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines++;
+  });
+  const result = await new Promise<UsersResult>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as UsersResult));
+    child.once('exit', (code) =>
+      reject(new Error(`the users-configuration worker exited with ${code}`)),
+    );
+  });
+  await new Promise((resolve) => child.once('exit', resolve));
+  const { baseline, verify, floor, mapBaseline, cached } = result;
+  const lost = result.emitted - lines;
+  table(
+    'verifyRef as users run it (target ≥ 2 M/s and ≥ 0.03× baseline; the floor is the cost of writing the lines alone)',
+    [
+      baseline,
+      {
+        ...verify,
+        note: `event loop p99 ${result.eventLoopP99Ms.toFixed(2)} ms (target ≤ 5), max ${result.eventLoopMaxMs.toFixed(1)} ms; audit events lost: ${lost}`,
+      },
+      floor,
+    ],
+    baseline,
+  );
+  table(
+    'cached getSecret as users run it (target ≥ 0.5× the awaited Map.get)',
+    [mapBaseline, cached],
+    mapBaseline,
+  );
+}
+
+interface UsersResult {
+  baseline: Measurement;
+  verify: Measurement;
+  floor: Measurement;
+  mapBaseline: Measurement;
+  cached: Measurement;
+  eventLoopP99Ms: number;
+  eventLoopMaxMs: number;
+  emitted: number;
 }

@@ -31,6 +31,12 @@ export default async function expressSuite(): Promise<void> {
       [
         { name: 'bare (express.raw)', url: `${server.url}/bare`, headers: json, body },
         {
+          name: 'hand-written HMAC check (express.raw)',
+          url: `${server.url}/handwritten`,
+          headers: signed,
+          body,
+        },
+        {
           name: 'verifyRef signature (reads body)',
           url: `${server.url}/verified`,
           headers: signed,

@@ -5,13 +5,11 @@ import { type Baton, createBaton, memoryStore, type RegistryStore } from '@baton
 import { fileStore } from '@baton/core/node';
 import { postgresStore } from '@baton/registry-postgres';
 import { type ChildWorker, startWorker } from '@baton-tools/test-kit';
-import pg from 'pg';
 import { measureSync, printTable, table } from '../harness.js';
+import { benchDatabase, DATABASE_URL } from '../postgres.js';
 
 const PROMOTIONS = 200;
 const REPLICA = new URL('../registry-replica.ts', import.meta.url);
-const DATABASE_URL =
-  process.env.BATON_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /**
  * Rotation propagation between processes (promote in this one → verifyRef accepting in
@@ -20,18 +18,8 @@ const DATABASE_URL =
  */
 export default async function registry(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'baton-bench-registry-'));
-  const admin = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
-  admin.on('error', () => undefined);
+  const { admin, reachable: postgres } = await benchDatabase('its rows are left out');
   const schema = `baton_bench_${process.pid}`;
-  const postgres = await admin.query('SELECT 1').then(
-    () => true,
-    (error: Error) => {
-      process.stdout.write(
-        `\nPostgreSQL is not reachable at ${new URL(DATABASE_URL).host} (${error.message}): its rows are left out. Start it with \`docker compose up -d postgres\`.\n`,
-      );
-      return false;
-    },
-  );
   try {
     const rows: string[][] = [];
     const filePath = join(dir, 'registry.json');
