@@ -398,7 +398,7 @@ class AuditSinkError extends Error {
   }
 }
 
-let lastMs = Number.NaN;
+let lastMs: number | undefined;
 let lastIso = '';
 
 /** ISO-8601 text of a time, shared by consecutive events of one millisecond. */

@@ -67,21 +67,68 @@ export interface RegistryStatus extends RegistryEntry {
   readonly graceRemainingMs: number;
 }
 
-/** One entry of the local snapshot, with everything `verifyRef` needs precomputed. */
-interface Slot {
-  readonly entry: RegistryEntry;
-  readonly policy: GracePolicy;
-  readonly previousExpiresAt: number;
-  readonly acceptCurrent: CheckResult;
-  readonly acceptPrevious: CheckResult | undefined;
-  /** The audit events of its accepts, made once: recording one allocates nothing. */
-  readonly currentAcceptEvent: AuditTemplate;
-  readonly previousAcceptEvent: AuditTemplate | undefined;
+/**
+ * One entry of the local snapshot, with what `verifyRef` needs worked out. The answers and
+ * audit events of its accepts are made at the first accept and then reused, so recording one
+ * allocates nothing and an entry never verified costs little.
+ */
+class Slot {
   /**
    * Set once the previous ref has been seen outside its grace window: a clock that later
    * steps backwards must not bring it back.
    */
-  previousExpired: boolean;
+  previousExpired = false;
+  private currentAnswer: CheckResult | undefined;
+  private previousAnswer: CheckResult | undefined;
+  private currentEvent: AuditTemplate | undefined;
+  private previousEvent: AuditTemplate | undefined;
+
+  constructor(
+    readonly entry: RegistryEntry,
+    readonly policy: GracePolicy,
+    readonly previousExpiresAt: number,
+  ) {}
+
+  acceptCurrent(): CheckResult {
+    this.currentAnswer ??= Object.freeze({
+      accepted: true,
+      match: 'current',
+      ref: this.entry.currentRef,
+    });
+    return this.currentAnswer;
+  }
+
+  /** Only for a slot with a previous ref. */
+  acceptPrevious(): CheckResult {
+    this.previousAnswer ??= Object.freeze({
+      accepted: true,
+      match: 'previous',
+      ref: this.entry.previousRef as string,
+    });
+    return this.previousAnswer;
+  }
+
+  /** The `verify_accept` event of a ref of this entry, or `undefined` for another ref. */
+  acceptEvent(ref: string, match: 'current' | 'previous'): AuditTemplate | undefined {
+    if (match === 'current') {
+      if (ref !== this.entry.currentRef) return undefined;
+      this.currentEvent ??= Object.freeze({
+        type: 'verify_accept',
+        logical: this.entry.logical,
+        ref,
+        match,
+      });
+      return this.currentEvent;
+    }
+    if (ref !== this.entry.previousRef) return undefined;
+    this.previousEvent ??= Object.freeze({
+      type: 'verify_accept',
+      logical: this.entry.logical,
+      ref,
+      match,
+    });
+    return this.previousEvent;
+  }
 }
 
 const NO_ENTRY: CheckResult = Object.freeze({ accepted: false, reason: 'no_entry' });
@@ -277,14 +324,14 @@ export class Registry {
     if (typeof presented !== 'string' || presented.length > MAX_PRESENTED_REF_LENGTH)
       return MALFORMED;
     const { entry } = slot;
-    if (presented === entry.currentRef) return slot.acceptCurrent;
+    if (presented === entry.currentRef) return slot.acceptCurrent();
     if (presented !== entry.previousRef) {
       const canonical = this.parsePresented(presented)?.ref;
       if (canonical === undefined) return MALFORMED;
-      if (canonical === entry.currentRef) return slot.acceptCurrent;
+      if (canonical === entry.currentRef) return slot.acceptCurrent();
       if (canonical !== entry.previousRef) return NO_MATCH;
     }
-    return previousAccepted(slot, now) ? (slot.acceptPrevious as CheckResult) : PREVIOUS_EXPIRED;
+    return previousAccepted(slot, now) ? slot.acceptPrevious() : PREVIOUS_EXPIRED;
   }
 
   /** `checkRef`: the decision, audited and counted. */
@@ -299,17 +346,10 @@ export class Registry {
   recordAccept(logical: string, ref: string, match: 'current' | 'previous', now: number): void {
     this.telemetry.recordVerify(logical, 'accept', match);
     if (!this.audit.enabled) return;
-    const slot = this.slots.get(logical);
-    const template =
-      match === 'current'
-        ? slot?.entry.currentRef === ref
-          ? slot.currentAcceptEvent
-          : undefined
-        : slot?.entry.previousRef === ref
-          ? slot.previousAcceptEvent
-          : undefined;
-    // A promotion between the decision and this record: the event is made for this once.
-    const event = template ?? Object.freeze({ type: 'verify_accept', logical, ref, match });
+    // After a promotion between the decision and this record, the event is made for this once.
+    const event =
+      this.slots.get(logical)?.acceptEvent(ref, match) ??
+      Object.freeze({ type: 'verify_accept', logical, ref, match });
     if (this.acceptAudit === 'each') this.audit.emitTemplate(event, now);
     else this.countAccept(event, now);
   }
@@ -444,34 +484,10 @@ export class Registry {
     }
   }
 
+  /** The slot of an entry a store handed over: stores never change an entry they gave out. */
   private slot(entry: RegistryEntry): Slot {
     const policy = this.policyFor(entry.logical);
-    return {
-      entry: copyEntry(entry),
-      policy,
-      previousExpiresAt: previousExpiresAt(entry, policy),
-      acceptCurrent: Object.freeze({ accepted: true, match: 'current', ref: entry.currentRef }),
-      acceptPrevious:
-        entry.previousRef === undefined
-          ? undefined
-          : Object.freeze({ accepted: true, match: 'previous', ref: entry.previousRef }),
-      currentAcceptEvent: Object.freeze({
-        type: 'verify_accept',
-        logical: entry.logical,
-        ref: entry.currentRef,
-        match: 'current',
-      }),
-      previousAcceptEvent:
-        entry.previousRef === undefined
-          ? undefined
-          : Object.freeze({
-              type: 'verify_accept',
-              logical: entry.logical,
-              ref: entry.previousRef,
-              match: 'previous',
-            }),
-      previousExpired: false,
-    };
+    return new Slot(entry, policy, previousExpiresAt(entry, policy));
   }
 
   private async apply(change: RegistryChange): Promise<ChangeResult> {

@@ -6,6 +6,8 @@ export { startWorker } from './child-worker.js';
 export { deferred } from './deferred.js';
 export { expectNoSecrets } from './expect-no-secrets.js';
 export { git } from './git.js';
+export type { HostileRequest, HostileRequestOptions } from './hostile-requests.js';
+export { hostileRequests } from './hostile-requests.js';
 export type { RecordedPoint } from './recording-telemetry.js';
 export { recordingTelemetry } from './recording-telemetry.js';
 export type { StoreContractCase } from './store-contract.js';
