@@ -116,12 +116,12 @@ interface Stdout {
   once(event: 'drain', listener: () => void): unknown;
 }
 
-/** Bytes stdout may hold for a reader that is momentarily behind before delivery waits: 1 MiB. */
-const STDOUT_SLACK = 1_048_576;
+/** Bytes stdout may hold for a reader that is momentarily behind before delivery waits: 4 MiB. */
+const STDOUT_SLACK = 4 * 1_048_576;
 
 /**
  * Writes to stdout with backpressure: a write is done once the stream holds it, unless the
- * stream already holds more than 1 MiB its reader has not taken, which is waited for
+ * stream already holds more than 4 MiB its reader has not taken, which is waited for
  * (`drain`). A reader that keeps up, even with pauses, loses nothing; a slow one delays
  * delivery, never the caller.
  */

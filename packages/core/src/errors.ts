@@ -120,6 +120,22 @@ export class WithheldError extends Error {
   }
 }
 
+/**
+ * A write to a source lost a race, or names a version that exists already: another writer got
+ * there first (a check-and-set that did not match). Read what is there, then decide.
+ */
+export class SourceConflictError extends BatonError {
+  readonly source: string;
+  readonly ref: string;
+
+  constructor(source: string, ref: string, problem: string) {
+    const shown = displayRef(ref);
+    super('BATON_CONFLICT', `Source "${source}" did not write ${shown}: ${problem}`);
+    this.source = source;
+    this.ref = shown;
+  }
+}
+
 /** A compare-and-set write lost: another writer changed the entry first. */
 export class RegistryConflictError extends BatonError {
   readonly logical: string;

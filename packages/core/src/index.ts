@@ -56,6 +56,7 @@ export {
   SecretBatchError,
   SecretNotFoundError,
   SecretRefError,
+  SourceConflictError,
   SourceError,
   StoreError,
   WithheldError,
@@ -83,6 +84,8 @@ export type {
   RegistryStore,
 } from './registry-store.js';
 export { applyChange, entryProblem } from './registry-store.js';
+export type { RetryOptions, RetryPolicy } from './retry.js';
+export { DEFAULT_RETRY, retryDelay, retryPolicy } from './retry.js';
 export type { ParsedRef } from './secret-ref.js';
 export { envKey, parseRef, refsEqual, tryParseRef } from './secret-ref.js';
 export type { AuthErrorClassifier } from './secret-resolver.js';

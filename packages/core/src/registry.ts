@@ -139,6 +139,8 @@ const PREVIOUS_EXPIRED: CheckResult = Object.freeze({
 });
 const MALFORMED: CheckResult = Object.freeze({ accepted: false, reason: 'malformed' });
 const NOT_READY: CheckResult = Object.freeze({ accepted: false, reason: 'not_ready' });
+/** How many distinct rejection events are kept for reuse before the set starts over. */
+const REJECT_EVENTS_KEPT = 1024;
 
 /**
  * The rotation registry: changes go to the store, answers come from a local snapshot that
@@ -153,6 +155,8 @@ export class Registry {
   private lastPresented: string | undefined;
   /** With summarised accepts: the accepts counted since the last summary, and when it is due. */
   private readonly acceptCounts = new Map<AuditTemplate, number>();
+  /** Rejections of refs of a verified secret, by reason and ref (see `rejectEvent`). */
+  private readonly rejectEvents = new Map<string, AuditTemplate>();
   private summaryDue: number;
   private lastParsed: ParsedRef | undefined;
 
@@ -386,17 +390,27 @@ export class Registry {
         ? this.parsePresented(presented)
         : undefined;
     if (parsed !== undefined && parsed.name === logical) {
-      this.audit.emit({
-        type: 'verify_reject',
-        logical,
-        atMs: now,
-        reason,
-        presentedRef: parsed.ref,
-      });
+      this.audit.emitTemplate(this.rejectEvent(logical, reason, parsed.ref), now);
     } else {
       const presentedLength = typeof presented === 'string' ? presented.length : undefined;
       this.audit.emit({ type: 'verify_reject', logical, atMs: now, reason, presentedLength });
     }
+  }
+
+  /**
+   * The `verify_reject` event of a ref of this secret, made once and reused: a client that
+   * keeps presenting an expired ref writes the same event again and again. Bounded, since the
+   * presented ref is the caller's choice.
+   */
+  private rejectEvent(logical: string, reason: string, presentedRef: string): AuditTemplate {
+    const key = `${reason}\u0000${presentedRef}`;
+    let event = this.rejectEvents.get(key);
+    if (event === undefined) {
+      if (this.rejectEvents.size >= REJECT_EVENTS_KEPT) this.rejectEvents.clear();
+      event = Object.freeze({ type: 'verify_reject', logical, reason, presentedRef });
+      this.rejectEvents.set(key, event);
+    }
+    return event;
   }
 
   /** Parses a presented ref, remembering the last one: a rejection needs it twice. */

@@ -1,4 +1,5 @@
 export { auditCollector } from './audit-collector.js';
+export { expectNothingLeaked } from './canary-check.js';
 export type { CapturedOutput } from './capture-output.js';
 export { captureOutput } from './capture-output.js';
 export type { ChildWorker } from './child-worker.js';
@@ -10,6 +11,8 @@ export type { HostileRequest, HostileRequestOptions } from './hostile-requests.j
 export { hostileRequests } from './hostile-requests.js';
 export type { RecordedPoint } from './recording-telemetry.js';
 export { recordingTelemetry } from './recording-telemetry.js';
+export type { ProviderUnderTest, SourceContractCase } from './source-contract.js';
+export { sourceContract } from './source-contract.js';
 export type { StoreContractCase } from './store-contract.js';
 export { storeContract } from './store-contract.js';
 export type { TestSource } from './test-source.js';

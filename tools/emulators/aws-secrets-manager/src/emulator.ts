@@ -1,9 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  type EmulatorControls,
+  emulatorControls,
+  FaultInjector,
+  listen,
+  parseJsonObject,
+  RequestLog,
+  readBody,
+  sleep,
+} from '@baton-tools/emulator-kit';
 import { AccessControl, type AccessPolicies } from './access-policy.js';
 import { ApiError } from './api-error.js';
-import { FaultInjector, type Faults } from './faults.js';
+import { type Faults, faultError } from './faults.js';
 import { type Caller, createOperations } from './operations.js';
 import { AWSCURRENT, SecretStore } from './secret-store.js';
 
@@ -38,7 +47,7 @@ export interface RequestRecord {
 }
 
 /** A running emulator: its endpoint, its data, its faults, and what it was asked. */
-export interface AwsSecretsManagerEmulator {
+export interface AwsSecretsManagerEmulator extends EmulatorControls<RequestRecord, Faults> {
   /** `http://host:port`: the SDK client's `endpoint`. */
   readonly endpoint: string;
   readonly region: string;
@@ -57,16 +66,6 @@ export interface AwsSecretsManagerEmulator {
   stages(name: string): Record<string, string[]>;
   /** Makes reads of a secret fail with `DecryptionFailure` (or work again with `false`). */
   disableKey(name: string, disabled?: boolean): void;
-  /** Replaces the faults in force. */
-  setFaults(faults: Faults): void;
-  /** Requests answered, for one operation or all. */
-  calls(operation?: string): number;
-  /** Every request answered, oldest first. */
-  readonly requests: readonly RequestRecord[];
-  /** Forgets the requests answered so far. */
-  resetCounters(): void;
-  /** Stops listening and drops open connections. */
-  close(): Promise<void>;
 }
 
 /** Static credentials for clients of the emulator (not frozen: the SDK annotates them). */
@@ -100,10 +99,10 @@ export async function startAwsSecretsManagerEmulator(
     options.accountId ?? '123456789012',
     options.clock ?? Date.now,
   );
-  const faults = new FaultInjector(options.random ?? Math.random);
+  const faults = new FaultInjector<Faults>(options.random ?? Math.random);
   if (options.faults !== undefined) faults.set(options.faults);
   const operations = createOperations(store, new AccessControl(options.policies));
-  const requests: RequestRecord[] = [];
+  const log = new RequestLog<RequestRecord>();
 
   const putSecret: AwsSecretsManagerEmulator['putSecret'] = (name, value, put = {}) => {
     const stored =
@@ -131,7 +130,7 @@ export async function startAwsSecretsManagerEmulator(
     const target = String(request.headers['x-amz-target'] ?? '');
     const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
     const answer = (status: number, body: unknown, errorType?: string) => {
-      requests.push({ operation: operation || '(none)', status, errorType });
+      log.record({ operation: operation || '(none)', status, errorType });
       response.writeHead(status, {
         'content-type': CONTENT_TYPE,
         'x-amzn-requestid': requestId,
@@ -139,7 +138,11 @@ export async function startAwsSecretsManagerEmulator(
       response.end(JSON.stringify(body));
     };
     try {
-      const body = await readBody(request);
+      const body = await readBody(
+        request,
+        MAX_BODY_BYTES,
+        () => new ApiError('SerializationException', 'The request body is too large.'),
+      );
       if (request.method !== 'POST') {
         throw new ApiError('UnknownOperationException', 'Only POST requests are supported.');
       }
@@ -151,26 +154,29 @@ export async function startAwsSecretsManagerEmulator(
         );
       }
       const caller = callerOf(request);
-      const delay = faults.latency(operation);
-      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      await sleep(faults.latency(operation));
       const fault = faults.draw(operation);
-      if (fault !== undefined) throw fault;
-      answer(200, run(parseJson(body), caller));
+      if (fault !== undefined) throw faultError(fault);
+      answer(
+        200,
+        run(
+          parseJsonObject(
+            body,
+            () => new ApiError('SerializationException', 'The request body is not a JSON object.'),
+          ),
+          caller,
+        ),
+      );
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       answer(error.status, { __type: error.type, Message: error.message }, error.type);
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const { host, port } = await listen(server, options.port, options.host);
 
   return {
-    endpoint: `http://${host}:${address.port}`,
+    endpoint: `http://${host}:${port}`,
     region,
     credentials: { ...EMULATOR_CREDENTIALS },
     putSecret,
@@ -178,20 +184,7 @@ export async function startAwsSecretsManagerEmulator(
     disableKey(name, disabled = true) {
       store.find(name).keyDisabled = disabled;
     },
-    setFaults: (next) => faults.set(next),
-    calls: (operation) =>
-      operation === undefined
-        ? requests.length
-        : requests.filter((record) => record.operation === operation).length,
-    requests,
-    resetCounters() {
-      requests.length = 0;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    ...emulatorControls(log, faults, server),
   };
 }
 
@@ -205,29 +198,4 @@ function callerOf(request: IncomingMessage): Caller {
     );
   }
   return { accessKeyId: match[1] as string };
-}
-
-function parseJson(body: string): Record<string, unknown> {
-  if (body.trim() === '') return {};
-  try {
-    const parsed: unknown = JSON.parse(body);
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      return parsed as Record<string, unknown>;
-    }
-  } catch {
-    // Answered below with the same error as any other malformed body.
-  }
-  throw new ApiError('SerializationException', 'The request body is not a JSON object.');
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES)
-      throw new ApiError('SerializationException', 'The request body is too large.');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

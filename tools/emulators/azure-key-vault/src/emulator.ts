@@ -1,8 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { type Fault, FaultInjector, type Faults } from './faults.js';
+import {
+  type EmulatorControls,
+  emulatorControls,
+  FaultInjector,
+  type FaultKind,
+  listen,
+  RequestLog,
+  readBody,
+  sleep,
+} from '@baton-tools/emulator-kit';
+import type { Faults } from './faults.js';
 import { createSelfSignedCertificate, type TlsCertificate } from './self-signed-certificate.js';
 import {
   SECRET_NAME_PATTERN,
@@ -41,8 +50,11 @@ export interface RequestRecord {
   errorCode?: string;
 }
 
-/** A running emulator: its URL and CA, its data, its faults, and what it was asked. */
-export interface AzureKeyVaultEmulator {
+/**
+ * A running emulator: its URL and CA, its data, its faults, and what it was asked (401
+ * challenges count as the operation `Challenge`).
+ */
+export interface AzureKeyVaultEmulator extends EmulatorControls<RequestRecord, Faults> {
   /** `https://localhost:port`: the `vaultUrl` of a SecretClient. */
   readonly vaultUrl: string;
   /** The server's self-signed certificate in PEM: give it to the client as its CA. */
@@ -59,12 +71,6 @@ export interface AzureKeyVaultEmulator {
   versions(name: string): { version: string; tags: Record<string, string>; enabled: boolean }[];
   /** Answers 403 for every request on a secret (or stops with `false`), as a missing RBAC role does. */
   forbid(name: string, forbidden?: boolean): void;
-  setFaults(faults: Faults): void;
-  /** Requests answered, for one operation or all (401 challenges count as `Challenge`). */
-  calls(operation?: string): number;
-  readonly requests: readonly RequestRecord[];
-  resetCounters(): void;
-  close(): Promise<void>;
 }
 
 /** The resource Key Vault's challenge names; tokens are asked for `${resource}/.default`. */
@@ -104,9 +110,9 @@ export async function startAzureKeyVaultEmulator(
 ): Promise<AzureKeyVaultEmulator> {
   const tls = options.tls ?? (await createSelfSignedCertificate());
   const store = new VaultStore(options.clock ?? Date.now);
-  const faults = new FaultInjector(options.random ?? Math.random);
+  const faults = new FaultInjector<Faults>(options.random ?? Math.random);
   if (options.faults !== undefined) faults.set(options.faults);
-  const requests: RequestRecord[] = [];
+  const log = new RequestLog<RequestRecord>();
   const tenant = options.tenantId ?? DEFAULT_TENANT;
   const challenge = `Bearer authorization="https://login.microsoftonline.com/${tenant}", resource="${KEY_VAULT_RESOURCE}"`;
   let vaultUrl = '';
@@ -151,7 +157,7 @@ export async function startAzureKeyVaultEmulator(
       headers: Record<string, string> = {},
       errorCode?: string,
     ) => {
-      requests.push({ operation, status, errorCode });
+      log.record({ operation, status, errorCode });
       response.writeHead(status, {
         'content-type': 'application/json; charset=utf-8',
         'x-ms-request-id': randomUUID(),
@@ -164,7 +170,7 @@ export async function startAzureKeyVaultEmulator(
       const token = /^Bearer (.+)$/.exec(authorization)?.[1];
       if (token === undefined) {
         // Key Vault answers an unauthenticated request with the challenge the SDK follows.
-        requests.push({ operation: 'Challenge', status: 401, errorCode: 'Unauthorized' });
+        log.record({ operation: 'Challenge', status: 401, errorCode: 'Unauthorized' });
         response.writeHead(401, {
           'content-type': 'application/json; charset=utf-8',
           'www-authenticate': challenge,
@@ -186,14 +192,17 @@ export async function startAzureKeyVaultEmulator(
           'www-authenticate': challenge,
         });
       }
-      const body = await readBody(request);
+      const body = await readBody(
+        request,
+        MAX_BODY_BYTES,
+        () => new VaultError(413, 'RequestTooLarge', 'The request body is too large.'),
+      );
       if (!url.searchParams.get('api-version')) {
         throw new VaultError(400, 'BadParameter', 'The api-version query parameter is missing.');
       }
-      const delay = faults.latency(operation);
-      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      await sleep(faults.latency(operation));
       const fault = faults.draw(operation);
-      if (fault !== undefined) throw faultError(fault);
+      if (fault !== undefined) throw faultError(fault, faults.current.retryAfterMs ?? 1000);
       answer(200, run(operation, segments, url, body));
     } catch (error) {
       if (!(error instanceof VaultError)) throw error;
@@ -269,11 +278,7 @@ export async function startAzureKeyVaultEmulator(
     return bundle(secret, version, true);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port } = await listen(server, options.port, options.host);
   vaultUrl = `https://localhost:${port}`;
 
   return {
@@ -296,20 +301,7 @@ export async function startAzureKeyVaultEmulator(
       if (secret === undefined) throw new Error(`No secret ${name} in the emulator`);
       secret.forbidden = value;
     },
-    setFaults: (next) => faults.set(next),
-    calls: (operation) =>
-      operation === undefined
-        ? requests.length
-        : requests.filter((record) => record.operation === operation).length,
-    requests,
-    resetCounters() {
-      requests.length = 0;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    ...emulatorControls(log, faults, server),
   };
 }
 
@@ -357,8 +349,8 @@ function forbidden(action: string): VaultError {
   );
 }
 
-function faultError(fault: Fault): VaultError {
-  if (fault.kind === 'error') {
+function faultError(fault: FaultKind, retryAfterMs: number): VaultError {
+  if (fault === 'error') {
     return new VaultError(
       500,
       'InternalServerError',
@@ -366,8 +358,8 @@ function faultError(fault: Fault): VaultError {
     );
   }
   return new VaultError(429, 'Throttled', 'Rate limit is exceeded. Try again later.', {
-    'retry-after': String(Math.ceil(fault.retryAfterMs / 1000)),
-    'x-ms-retry-after-ms': String(fault.retryAfterMs),
+    'retry-after': String(Math.ceil(retryAfterMs / 1000)),
+    'x-ms-retry-after-ms': String(retryAfterMs),
   });
 }
 
@@ -404,16 +396,4 @@ function parseBody(body: string): {
     contentType: typeof parsed.contentType === 'string' ? parsed.contentType : undefined,
     enabled: typeof attributes?.enabled === 'boolean' ? attributes.enabled : undefined,
   };
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES)
-      throw new VaultError(413, 'RequestTooLarge', 'The request body is too large.');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,0 +1,10 @@
+export type { EmulatorCommand } from './cli.js';
+export { emulatorCommand, nonNegative, readSeedFile, serveUntilStopped } from './cli.js';
+export type { EmulatorControls, EmulatorServerOptions } from './controls.js';
+export { emulatorControls } from './controls.js';
+export type { FaultKind, Faults } from './faults.js';
+export { FaultInjector } from './faults.js';
+export type { ListeningAddress } from './http-server.js';
+export { closeServer, listen, parseJsonObject, readBody, sleep } from './http-server.js';
+export type { LoggedRequest } from './request-log.js';
+export { RequestLog } from './request-log.js';
