@@ -8,6 +8,8 @@ export interface TargetOptions {
   prefix: string;
   region?: string;
   vaultUrl?: string;
+  project?: string;
+  address?: string;
   env: NodeJS.ProcessEnv;
 }
 
@@ -69,6 +71,43 @@ export const TARGETS: Record<MigrateTarget, TargetSpec | undefined> = {
     refFor: prefixedRef,
     secretName: (key, prefix) => prefixedRef(key, prefix).replace(/_/g, '-'),
   },
-  gcp: undefined,
-  vault: undefined,
+  gcp: {
+    packageName: '@baton/providers-gcp',
+    async make({ prefix, project, env }) {
+      const projectId = project ?? env.GOOGLE_CLOUD_PROJECT ?? env.GCLOUD_PROJECT;
+      if (projectId === undefined) {
+        throw new UsageError('baton migrate --to gcp needs --project ID (or GOOGLE_CLOUD_PROJECT)');
+      }
+      const { gcpSecretManager } = await importOptional<typeof import('@baton/providers-gcp')>(
+        this.packageName,
+        'baton migrate --to gcp',
+      );
+      return gcpSecretManager({ projectId, ...(prefix === '' ? {} : { prefix }) });
+    },
+    refFor: (key) => key,
+    secretName: (key, prefix) => `${prefix}${key}`,
+  },
+  vault: {
+    packageName: '@baton/providers-vault',
+    async make({ prefix, address, env }) {
+      const url = address ?? env.VAULT_ADDR;
+      const token = env.VAULT_TOKEN;
+      if (url === undefined || token === undefined || token === '') {
+        throw new UsageError(
+          'baton migrate --to vault needs --address https://vault:8200 (or VAULT_ADDR) and a token in VAULT_TOKEN; for AppRole or Kubernetes login give targets.vault in baton.config.ts',
+        );
+      }
+      const { vaultKv, vaultToken } = await importOptional<typeof import('@baton/providers-vault')>(
+        this.packageName,
+        'baton migrate --to vault',
+      );
+      return vaultKv({
+        address: url,
+        auth: vaultToken(token),
+        ...(prefix === '' ? {} : { prefix }),
+      });
+    },
+    refFor: (key) => key,
+    secretName: (key, prefix) => `secret/${prefix}${key}`,
+  },
 };

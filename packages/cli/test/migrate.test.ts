@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseRef } from '@baton/core';
+import { vaultKv, vaultToken } from '@baton/providers-vault';
 import {
   type AwsSecretsManagerEmulator,
   startAwsSecretsManagerEmulator,
@@ -8,7 +10,12 @@ import {
   type AzureKeyVaultEmulator,
   startAzureKeyVaultEmulator,
 } from '@baton-tools/azure-key-vault-emulator';
+import {
+  type GcpSecretManagerEmulator,
+  startGcpSecretManagerEmulator,
+} from '@baton-tools/gcp-secret-manager-emulator';
 import { FAKE_KEYS, seededRandom } from '@baton-tools/scan-corpus';
+import { startVaultEmulator, type VaultEmulator } from '@baton-tools/vault-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsSdkEnv, baton, workdir } from './support/baton.js';
 
@@ -25,14 +32,18 @@ const dotenv = Object.entries(values)
 
 let aws: AwsSecretsManagerEmulator;
 let azure: AzureKeyVaultEmulator;
+let gcp: GcpSecretManagerEmulator;
+let vault: VaultEmulator;
 beforeAll(async () => {
-  [aws, azure] = await Promise.all([
+  [aws, azure, gcp, vault] = await Promise.all([
     startAwsSecretsManagerEmulator(),
     startAzureKeyVaultEmulator(),
+    startGcpSecretManagerEmulator(),
+    startVaultEmulator(),
   ]);
 });
 afterAll(async () => {
-  await Promise.all([aws?.close(), azure?.close()]);
+  await Promise.all([aws?.close(), azure?.close(), gcp?.close(), vault?.close()]);
 });
 
 const awsEnv = () => awsSdkEnv(aws);
@@ -140,6 +151,69 @@ describe('migrate to Azure Key Vault (a target given in baton.config.mjs)', () =
         (row: { result: string }) => row.result === 'unchanged',
       ),
     ).toBe(true);
+  });
+});
+
+describe('migrate to GCP Secret Manager (a target given in baton.config.mjs)', () => {
+  it('adds a version per key, and a rerun writes nothing', async () => {
+    const config = [
+      "import { gcpSecretManager } from '@baton/providers-gcp';",
+      "import { OAuth2Client } from 'google-auth-library';",
+      'const authClient = new OAuth2Client();',
+      "authClient.setCredentials({ access_token: 'local' });",
+      'export default { targets: { gcp: () => gcpSecretManager({',
+      `  projectId: ${JSON.stringify(gcp.project)},`,
+      "  prefix: 'orders-',",
+      `  clientOptions: { fallback: true, protocol: 'http', apiEndpoint: ${JSON.stringify(gcp.apiEndpoint)}, port: ${gcp.port}, authClient },`,
+      '}) } };',
+    ].join('\n');
+    const cwd = await workdir({ '.env': dotenv, 'baton.config.mjs': config });
+    const first = await baton(['migrate', '--to', 'gcp', '--json'], { cwd });
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout).secrets.map((row: { result: string }) => row.result)).toEqual([
+      'created',
+      'created',
+      'created',
+    ]);
+    expect(gcp.versions('orders-OPENAI_API_KEY')).toHaveLength(1);
+    const again = await baton(['migrate', '--to', 'gcp', '--json'], { cwd });
+    expect(
+      JSON.parse(again.stdout).secrets.every(
+        (row: { result: string }) => row.result === 'unchanged',
+      ),
+    ).toBe(true);
+    expect(gcp.versions('orders-OPENAI_API_KEY')).toHaveLength(1);
+  });
+});
+
+describe('migrate to Vault KV v2 (VAULT_ADDR and VAULT_TOKEN, as the vault CLI reads them)', () => {
+  it('writes each key under the prefix, read back through the provider, and a rerun writes nothing', async () => {
+    const cwd = await workdir({ '.env': dotenv });
+    const env = { VAULT_ADDR: vault.address, VAULT_TOKEN: vault.rootToken };
+    const first = await baton(['migrate', '--to', 'vault', '--prefix', 'orders/'], { cwd, env });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/WEBHOOK_SECRET\s+secret\/orders\/WEBHOOK_SECRET\s+created/);
+    const source = vaultKv({
+      address: vault.address,
+      auth: vaultToken(vault.rootToken),
+      prefix: 'orders/',
+    });
+    expect(await source.get(parseRef('WEBHOOK_SECRET'))).toBe(values.WEBHOOK_SECRET);
+    const again = await baton(['migrate', '--to', 'vault', '--prefix', 'orders/', '--json'], {
+      cwd,
+      env,
+    });
+    expect(
+      JSON.parse(again.stdout).secrets.every(
+        (row: { result: string }) => row.result === 'unchanged',
+      ),
+    ).toBe(true);
+  });
+
+  it('exits 2 naming VAULT_TOKEN when there is none', async () => {
+    const cwd = await workdir({ '.env': 'A=1\n' });
+    const result = await baton(['migrate', '--to', 'vault', '--address', vault.address], { cwd });
+    expect([result.code, result.stderr]).toEqual([2, expect.stringMatching(/VAULT_TOKEN/)]);
   });
 });
 

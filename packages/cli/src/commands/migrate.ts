@@ -15,6 +15,8 @@ interface MigrateOptions {
   dryRun?: boolean;
   region?: string;
   vaultUrl?: string;
+  project?: string;
+  address?: string;
 }
 
 type Result = 'created' | 'updated' | 'unchanged' | 'planned';
@@ -39,12 +41,14 @@ const migrate: CommandModule = (program, run) => {
       '--vault-url <url>',
       'azure: https://NAME.vault.azure.net (default: AZURE_KEYVAULT_URL)',
     )
+    .option('--project <id>', 'gcp: the project (default: GOOGLE_CLOUD_PROJECT)')
+    .option('--address <url>', 'vault: the server (default: VAULT_ADDR; the token: VAULT_TOKEN)')
     .description(
       'Copy a .env into a cloud secret manager: idempotent, each value read back and compared',
     )
     .addHelpText(
       'after',
-      `${examples('baton migrate --from .env --to aws --dry-run', 'baton migrate --from .env --to aws --prefix prod/', 'baton migrate --from deploy/.env --to azure --vault-url https://orders.vault.azure.net')}\nEach secret is named after its .env key. Values are compared first, so a rerun writes\nnothing new. ${ENV_EXAMPLE} (names only) is written beside the .env. A target given in\nbaton.config.ts (targets: { aws: awsSecretsManager({ … }) }) is used instead of flags.\n`,
+      `${examples('baton migrate --from .env --to aws --dry-run', 'baton migrate --from .env --to aws --prefix prod/', 'baton migrate --from deploy/.env --to azure --vault-url https://orders.vault.azure.net', 'VAULT_TOKEN=… baton migrate --to vault --address https://vault:8200 --prefix orders/')}\nEach secret is named after its .env key. Values are compared first, so a rerun writes\nnothing new. ${ENV_EXAMPLE} (names only) is written beside the .env. A target given in\nbaton.config.ts (targets: { aws: awsSecretsManager({ … }) }) is used instead of flags.\n`,
     )
     .action(
       run(async (context, options: MigrateOptions) => {
@@ -128,6 +132,8 @@ async function targetSource(
     env,
     ...(options.region === undefined ? {} : { region: options.region }),
     ...(options.vaultUrl === undefined ? {} : { vaultUrl: options.vaultUrl }),
+    ...(options.project === undefined ? {} : { project: options.project }),
+    ...(options.address === undefined ? {} : { address: options.address }),
   });
 }
 
