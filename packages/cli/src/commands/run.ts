@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { envKey } from '@baton/core';
 import { type CommandModule, examples } from '../command.js';
 import { UsageError } from '../errors.js';
@@ -47,15 +47,24 @@ function runChild(
   cwd: string,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: 'inherit', env, cwd });
-    const forward = (signal: NodeJS.Signals) => () => {
-      child.kill(signal);
-    };
-    const handlers = FORWARDED.map((signal) => [signal, forward(signal)] as const);
-    for (const [signal, handler] of handlers) process.on(signal, handler);
+    // Handlers first: a signal that arrived between spawning and listening would otherwise
+    // kill baton by default and leave the command running. One that comes before the
+    // command exists is passed on as soon as it does.
+    let child: ChildProcess | undefined;
+    let pending: NodeJS.Signals | undefined;
+    const handlers = FORWARDED.map((signal) => {
+      const handler = () => {
+        if (child === undefined) pending = signal;
+        else child.kill(signal);
+      };
+      process.on(signal, handler);
+      return [signal, handler] as const;
+    });
     const done = () => {
       for (const [signal, handler] of handlers) process.off(signal, handler);
     };
+    child = spawn(file, args, { stdio: 'inherit', env, cwd });
+    if (pending !== undefined) child.kill(pending);
     child.once('error', (error) => {
       done();
       reject(
