@@ -15,10 +15,15 @@ import {
   DEFAULT_MAX_ENTRIES,
   DEFAULT_MAX_STALE_MS,
   DEFAULT_MISS_TTL_MS,
+  DEFAULT_REPLAY_ENTRIES,
   DEFAULT_TTL_MS,
+  HEADER_ID,
   HEADER_REF,
   HEADER_SIGNATURE,
   HEADER_TIMESTAMP,
+  HEADER_WEBHOOK_ID,
+  HEADER_WEBHOOK_SIGNATURE,
+  HEADER_WEBHOOK_TIMESTAMP,
   MAX_DURATION_MS,
 } from './constants.js';
 import { envSource } from './env-source.js';
@@ -43,6 +48,7 @@ import {
   type RegistryStatus,
 } from './registry.js';
 import type { RegistryEntry, RegistryHistoryRecord, RegistryStore } from './registry-store.js';
+import { ReplayCache } from './replay-cache.js';
 import type { ParsedRef } from './secret-ref.js';
 import { assertLogicalName, parseRef } from './secret-ref.js';
 import {
@@ -50,10 +56,26 @@ import {
   type ResolvedCacheOptions,
   SecretResolver,
 } from './secret-resolver.js';
-import { computeSignature, type SignedBody } from './signature.js';
+import {
+  type GetSecretOptions,
+  type ReadOptions,
+  type ResolvedRead,
+  resolveRead,
+  type SchemaOutput,
+  SecretTransformer,
+  type StandardSchema,
+} from './secret-transform.js';
+import { isMessageId, type SignedBody, signatureHeader } from './signature.js';
 import type { SecretSource } from './source.js';
+import {
+  computeWebhookSignature,
+  isWebhookId,
+  newWebhookId,
+  type StandardWebhookHeaders,
+} from './standard-webhooks.js';
 import { Telemetry, type TelemetryOptions } from './telemetry.js';
 import {
+  type ReplayGuard,
   RequestVerifier,
   type VerifyRequestInput,
   type VerifyRequestResult,
@@ -79,6 +101,17 @@ export interface RegistryOptions {
   graceAnchor?: GraceAnchor;
   /** Grace settings for particular logical names, e.g. `{ WEBHOOK_SECRET: { graceMs: 3_600_000 } }`. */
   overrides?: Readonly<Record<string, { graceMs?: number; graceAnchor?: GraceAnchor }>>;
+}
+
+export interface ReplayOptions {
+  /**
+   * Where verified message ids are remembered: `'process'` (default, this Baton only) or
+   * `'store'` (the registry store's `claimDelivery`, shared by every Baton on the store; the
+   * memory store has it).
+   */
+  scope?: 'process' | 'store';
+  /** With `'process'`: ids remembered at most; past it the oldest loses protection. Default 100 000. */
+  maxEntries?: number;
 }
 
 export interface BatonOptions {
@@ -114,6 +147,12 @@ export interface BatonOptions {
    * runtime offers it, Web Crypto everywhere else (see `HmacEngine`).
    */
   hmac?: HmacEngine;
+  /**
+   * Replay protection of signed requests that carry a message id (`webhook-id`, or
+   * `x-baton-id`): a second delivery of a verified message inside the tolerance is refused
+   * (`replayed`). Default: on, per process. `false` turns it off.
+   */
+  replay?: ReplayOptions | false;
 }
 
 /** What `secretsForRequest` answers: the values keyed as given, or why the request is refused. */
@@ -132,13 +171,33 @@ export type SignedHeaders = {
   'x-baton-ref': string;
   'x-baton-timestamp': string;
   'x-baton-signature': string;
+  /** Present when signed with an `id`. */
+  'x-baton-id'?: string;
 };
 
 export interface SignOptions {
+  /** Default `'baton'`; `'standard-webhooks'` answers `webhook-*` headers. */
+  protocol?: 'baton';
   /** Sign with this ref instead of the current one. */
   ref?: string;
   /** Unix seconds. Default: now, from the Baton's clock. */
   timestamp?: number;
+  /**
+   * A message id, sent in `x-baton-id` and signed (`${id}.${timestamp}.${body}`), so the
+   * receiver refuses a replay. 1 to 128 letters, digits, `_` or `-`, not all digits. Default:
+   * none (receivers older than message ids verify only requests without one).
+   */
+  id?: string;
+}
+
+export interface WebhookSignOptions {
+  protocol: 'standard-webhooks';
+  /** Sign with this ref alone. Default: the current ref, and the previous one inside grace. */
+  ref?: string;
+  /** Unix seconds. Default: now, from the Baton's clock. */
+  timestamp?: number;
+  /** The `webhook-id`. Default: a new random `msg_…`. Keep it across retries of one message. */
+  id?: string;
 }
 
 export interface WithSecretOptions {
@@ -154,10 +213,43 @@ export interface WithSecretOptions {
 export interface Baton {
   /** The clock every decision uses (epoch milliseconds). */
   readonly clock: () => number;
-  /** Resolves one ref through the cache and the source chain. */
-  getSecret(ref: string | ParsedRef): Promise<string>;
-  /** Resolves many refs, keyed as given, with batch reads where sources have them. */
-  getSecrets<const R extends string>(refs: readonly R[]): Promise<Record<R, string>>;
+  /**
+   * Resolves one ref through the cache and the source chain. Options bound the age of a
+   * cached value (`maxAgeMs`, `forceFetch`) and turn the value into JSON (`transform: 'json'`,
+   * validated by `schema`) or bytes (`transform: 'binary'`, from base64).
+   */
+  getSecret(
+    ref: string | ParsedRef,
+    options?: ReadOptions & { transform?: undefined; schema?: undefined },
+  ): Promise<string>;
+  getSecret(
+    ref: string | ParsedRef,
+    options: ReadOptions & { transform: 'binary'; schema?: undefined },
+  ): Promise<Uint8Array>;
+  getSecret<S extends StandardSchema>(
+    ref: string | ParsedRef,
+    options: ReadOptions & { transform?: 'json'; schema: S },
+  ): Promise<SchemaOutput<S>>;
+  getSecret(
+    ref: string | ParsedRef,
+    options: ReadOptions & { transform: 'json'; schema?: undefined },
+  ): Promise<unknown>;
+  /**
+   * Resolves many refs, keyed as given, with batch reads where sources have them; the options
+   * of `getSecret` apply to every ref (but `schema`).
+   */
+  getSecrets<const R extends string>(
+    refs: readonly R[],
+    options?: ReadOptions & { transform?: undefined },
+  ): Promise<Record<R, string>>;
+  getSecrets<const R extends string>(
+    refs: readonly R[],
+    options: ReadOptions & { transform: 'binary' },
+  ): Promise<Record<R, Uint8Array>>;
+  getSecrets<const R extends string>(
+    refs: readonly R[],
+    options: ReadOptions & { transform: 'json' },
+  ): Promise<Record<R, unknown>>;
   /** Drops the cached value of a ref and resolves it again. */
   rotateSecret(ref: string | ParsedRef): Promise<string>;
   /** Drops one cached value, or every one. */
@@ -185,8 +277,17 @@ export interface Baton {
     logical?: string;
     limit?: number;
   }): Promise<readonly RegistryHistoryRecord[]>;
-  /** Signs a body with the current ref of `logical`: the headers to send. */
+  /**
+   * Signs a body for `logical`: the headers to send. With the Baton protocol, signed with the
+   * current ref; with `protocol: 'standard-webhooks'`, with the current secret and, inside
+   * grace, the previous one too, so receivers not yet rotated still verify.
+   */
   sign(logical: string, body: SignedBody, options?: SignOptions): Promise<SignedHeaders>;
+  sign(
+    logical: string,
+    body: SignedBody,
+    options: WebhookSignOptions,
+  ): Promise<StandardWebhookHeaders>;
   /** Verifies a request (ref, proof, timestamp), audited; adapters call this. */
   verifyRequest(input: VerifyRequestInput): Promise<VerifyRequestResult>;
   /**
@@ -238,6 +339,7 @@ interface ResolvedOptions {
   clock: () => number;
   telemetry: TelemetryOptions;
   hmac: HmacEngine;
+  replay: ReplayOptions | false;
 }
 
 class BatonInstance implements Baton {
@@ -248,6 +350,7 @@ class BatonInstance implements Baton {
   private readonly verifier: RequestVerifier;
   private readonly hmac: HmacEngine;
   private readonly notices: Notices;
+  private readonly transformer: SecretTransformer;
   private closed = false;
 
   constructor(options: ResolvedOptions) {
@@ -276,12 +379,16 @@ class BatonInstance implements Baton {
       options.auditAccepts,
     );
     this.hmac = options.hmac;
+    this.transformer = new SecretTransformer(
+      options.cache === false ? DEFAULT_MAX_ENTRIES : options.cache.maxEntries,
+    );
     this.verifier = new RequestVerifier(
       this.registry,
       this.resolver,
       decisionClock,
       options.hmac,
       notices,
+      replayGuard(options.replay, options.store, decisionClock, notices),
     );
     conceal(
       this,
@@ -291,20 +398,86 @@ class BatonInstance implements Baton {
     );
   }
 
-  getSecret(ref: string | ParsedRef): Promise<string> {
-    return this.resolver.get(ref);
+  getSecret(
+    ref: string | ParsedRef,
+    options?: ReadOptions & { transform?: undefined; schema?: undefined },
+  ): Promise<string>;
+  getSecret(
+    ref: string | ParsedRef,
+    options: ReadOptions & { transform: 'binary'; schema?: undefined },
+  ): Promise<Uint8Array>;
+  getSecret<S extends StandardSchema>(
+    ref: string | ParsedRef,
+    options: ReadOptions & { transform?: 'json'; schema: S },
+  ): Promise<SchemaOutput<S>>;
+  getSecret(
+    ref: string | ParsedRef,
+    options: ReadOptions & { transform: 'json'; schema?: undefined },
+  ): Promise<unknown>;
+  getSecret(ref: string | ParsedRef, options?: GetSecretOptions): Promise<unknown> {
+    // The plain read stays one call: options are dispatched before the cache.
+    if (options === undefined) return this.resolver.get(ref);
+    return this.read(ref, options);
   }
 
-  getSecrets<const R extends string>(refs: readonly R[]): Promise<Record<R, string>> {
-    return this.resolver.getMany(refs) as Promise<Record<R, string>>;
+  getSecrets<const R extends string>(
+    refs: readonly R[],
+    options?: ReadOptions & { transform?: undefined },
+  ): Promise<Record<R, string>>;
+  getSecrets<const R extends string>(
+    refs: readonly R[],
+    options: ReadOptions & { transform: 'binary' },
+  ): Promise<Record<R, Uint8Array>>;
+  getSecrets<const R extends string>(
+    refs: readonly R[],
+    options: ReadOptions & { transform: 'json' },
+  ): Promise<Record<R, unknown>>;
+  getSecrets<const R extends string>(
+    refs: readonly R[],
+    options?: GetSecretOptions,
+  ): Promise<Record<R, unknown>> {
+    if (options === undefined) return this.resolver.getMany(refs) as Promise<Record<R, string>>;
+    return this.readMany(refs, options);
   }
 
   rotateSecret(ref: string | ParsedRef): Promise<string> {
+    this.transformer.forget(this.resolver.parse(ref).ref);
     return this.resolver.rotate(ref);
   }
 
   invalidate(ref?: string | ParsedRef): void {
+    this.transformer.forget(ref === undefined ? undefined : this.resolver.parse(ref).ref);
     this.resolver.invalidate(ref);
+  }
+
+  /** `getSecret` with options: the freshness bound, then the transform. */
+  private async read(ref: string | ParsedRef, options: GetSecretOptions): Promise<unknown> {
+    const read = resolveRead(options, 'getSecret');
+    const raw =
+      read.maxAgeMs === undefined
+        ? await this.resolver.get(ref)
+        : await this.resolver.getFresh(ref, read.maxAgeMs);
+    return transforms(read) ? this.transformer.apply(this.resolver.parse(ref).ref, raw, read) : raw;
+  }
+
+  private async readMany<R extends string>(
+    refs: readonly R[],
+    options: GetSecretOptions,
+  ): Promise<Record<R, unknown>> {
+    const read = resolveRead(options, 'getSecrets');
+    if (read.schema !== undefined) {
+      throw new ConfigError('getSecrets: schema is an option of getSecret, one ref at a time');
+    }
+    const values = (await this.resolver.getMany(refs, read.maxAgeMs)) as Record<R, unknown>;
+    if (!transforms(read)) return values;
+    for (const ref of Object.keys(values) as R[]) {
+      values[ref] = this.transformer.apply(
+        this.resolver.parse(ref).ref,
+        values[ref] as string,
+        read,
+      );
+    }
+    return values;
   }
 
   async withSecret<T>(
@@ -370,21 +543,90 @@ class BatonInstance implements Baton {
     return this.registry.history(options);
   }
 
-  async sign(logical: string, body: SignedBody, options: SignOptions = {}): Promise<SignedHeaders> {
+  sign(logical: string, body: SignedBody, options?: SignOptions): Promise<SignedHeaders>;
+  sign(
+    logical: string,
+    body: SignedBody,
+    options: WebhookSignOptions,
+  ): Promise<StandardWebhookHeaders>;
+  async sign(
+    logical: string,
+    body: SignedBody,
+    options: SignOptions | WebhookSignOptions = {},
+  ): Promise<SignedHeaders | StandardWebhookHeaders> {
     assertLogicalName(logical);
-    let ref = options.ref === undefined ? undefined : parseRef(options.ref).ref;
-    if (ref === undefined) {
-      await this.ready();
-      ref = this.registry.currentRef(logical);
-      if (ref === undefined) throw new NoEntryError(logical);
+    const protocol = options.protocol ?? 'baton';
+    if (protocol !== 'baton' && protocol !== 'standard-webhooks') {
+      throw new ConfigError(`sign: protocol must be 'baton' or 'standard-webhooks'`);
     }
+    const given = options.ref === undefined ? undefined : parseRef(options.ref).ref;
     const timestamp = options.timestamp ?? Math.floor(this.clock() / 1000);
-    const secret = await this.resolver.get(ref);
-    return {
-      [HEADER_REF]: ref,
+    if (protocol === 'standard-webhooks') {
+      return this.signWebhook(logical, body, given, timestamp, options.id);
+    }
+    const { id } = options;
+    if (id !== undefined && !isMessageId(id)) {
+      throw new ConfigError(
+        'sign: id must be 1 to 128 letters, digits, "_" or "-", and not only digits',
+      );
+    }
+    const ref = given ?? (await this.currentRefs(logical))[0]?.ref;
+    const secret = await this.resolver.get(ref as string);
+    const headers: SignedHeaders = {
+      [HEADER_REF]: ref as string,
       [HEADER_TIMESTAMP]: String(timestamp),
-      [HEADER_SIGNATURE]: await computeSignature(secret, timestamp, body, this.hmac),
+      [HEADER_SIGNATURE]: await signatureHeader(secret, timestamp, body, this.hmac, id),
     };
+    if (id !== undefined) headers[HEADER_ID] = id;
+    return headers;
+  }
+
+  /**
+   * Standard Webhooks headers: one signature per ref, current first; a previous ref whose
+   * secret cannot be read is left out (said in the log), so sending goes on.
+   */
+  private async signWebhook(
+    logical: string,
+    body: SignedBody,
+    ref: string | undefined,
+    timestamp: number,
+    id = newWebhookId(),
+  ): Promise<StandardWebhookHeaders> {
+    if (!isWebhookId(id)) {
+      throw new ConfigError(
+        'sign: a webhook-id must be 1 to 256 printable ASCII characters without spaces or "."',
+      );
+    }
+    const refs =
+      ref === undefined ? await this.currentRefs(logical) : [{ ref, match: 'current' as const }];
+    const signatures: string[] = [];
+    for (const signer of refs) {
+      let secret: string;
+      try {
+        secret = await this.resolver.get(signer.ref);
+      } catch (error) {
+        if (signer.match === 'current') throw error;
+        this.notices.limited(
+          `sign_previous:${signer.ref}`,
+          `signed for ${logical} without the previous ref ${signer.ref}, whose secret could not be read (${describe(error)}): receivers not rotated yet will refuse these messages`,
+        );
+        continue;
+      }
+      signatures.push(await webhookSignature(signer.ref, secret, id, timestamp, body, this.hmac));
+    }
+    return {
+      [HEADER_WEBHOOK_ID]: id,
+      [HEADER_WEBHOOK_TIMESTAMP]: String(timestamp),
+      [HEADER_WEBHOOK_SIGNATURE]: signatures.join(' '),
+    };
+  }
+
+  /** The refs that sign for `logical` now: current, and previous inside grace. */
+  private async currentRefs(logical: string) {
+    await this.ready();
+    const refs = this.registry.acceptedRefs(logical, this.clock());
+    if (typeof refs === 'string') throw new NoEntryError(logical);
+    return refs;
   }
 
   verifyRequest(input: VerifyRequestInput): Promise<VerifyRequestResult> {
@@ -452,6 +694,54 @@ class BatonInstance implements Baton {
   private assertOpen(operation: string): void {
     if (this.closed) throw new ClosedError(operation);
   }
+}
+
+/** Whether a read asks for more than the text. */
+function transforms(read: ResolvedRead): boolean {
+  return read.transform !== undefined || read.schema !== undefined;
+}
+
+/** One `v1,…` signature; a `whsec_` secret that is not base64 is named as such. */
+async function webhookSignature(
+  ref: string,
+  secret: string,
+  id: string,
+  timestamp: number,
+  body: SignedBody,
+  hmac: HmacEngine,
+): Promise<string> {
+  try {
+    return await computeWebhookSignature(secret, id, timestamp, body, hmac);
+  } catch (error) {
+    throw new ConfigError(
+      `sign: the secret of ${ref} is no Standard Webhooks key: after whsec_ it must be base64`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Where verified message ids are recorded: this process (a bounded cache), the registry store,
+ * or nowhere.
+ */
+function replayGuard(
+  options: ReplayOptions | false,
+  store: RegistryStore,
+  clock: () => number,
+  notices: Notices,
+): ReplayGuard | undefined {
+  if (options === false) return undefined;
+  if (options.scope === 'store') {
+    const claim = store.claimDelivery as NonNullable<RegistryStore['claimDelivery']>;
+    return (delivery) => claim.call(store, delivery, new Date(clock()));
+  }
+  const cache = new ReplayCache(options.maxEntries ?? DEFAULT_REPLAY_ENTRIES, () =>
+    notices.limited(
+      'replay_full',
+      'the replay cache is full, so the oldest message ids lost their replay protection: raise replay.maxEntries, or share the cache through the registry store',
+    ),
+  );
+  return (delivery) => cache.claim(delivery, clock());
 }
 
 /** The default auth-failure test of `withSecret`: an HTTP 401 or 403 carried by the error. */
@@ -563,8 +853,31 @@ function resolveOptions(options: BatonOptions): ResolvedOptions {
     issues.push('hmac must be an HmacEngine (webCryptoHmac(), nodeCryptoHmac())');
   }
 
+  const replay = options.replay ?? {};
+  if (replay !== false) {
+    if (typeof replay !== 'object' || replay === null) {
+      issues.push('replay must be { scope?, maxEntries? } or false');
+    } else {
+      if (replay.scope !== undefined && replay.scope !== 'process' && replay.scope !== 'store') {
+        issues.push("replay.scope must be 'process' or 'store'");
+      }
+      if (replay.scope === 'store' && typeof store?.claimDelivery !== 'function') {
+        issues.push(
+          `replay.scope 'store' needs a registry store that shares replay records (memoryStore() does; "${store?.name}" does not): use scope 'process'`,
+        );
+      }
+      if (
+        replay.maxEntries !== undefined &&
+        (!Number.isInteger(replay.maxEntries) || replay.maxEntries < 1)
+      ) {
+        issues.push('replay.maxEntries must be a positive integer');
+      }
+    }
+  }
+
   if (issues.length > 0) throw new ConfigError(issues);
   return {
+    replay,
     hmac,
     sources,
     cache,

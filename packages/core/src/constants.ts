@@ -43,6 +43,22 @@ export const HEADER_REF = 'x-baton-ref';
 export const HEADER_TIMESTAMP = 'x-baton-timestamp';
 export const HEADER_SIGNATURE = 'x-baton-signature';
 export const HEADER_KEY = 'x-baton-key';
+/** Optional message id of a signed request: signed with the body, and refused when replayed. */
+export const HEADER_ID = 'x-baton-id';
+
+/** Header names of the Standard Webhooks protocol (https://www.standardwebhooks.com). */
+export const HEADER_WEBHOOK_ID = 'webhook-id';
+export const HEADER_WEBHOOK_TIMESTAMP = 'webhook-timestamp';
+export const HEADER_WEBHOOK_SIGNATURE = 'webhook-signature';
+/** Prefix of a Standard Webhooks secret: the rest is the key, in base64. */
+export const WEBHOOK_SECRET_PREFIX = 'whsec_';
+
+/**
+ * Message ids remembered per process to refuse replays: 100 000 (about 200 bytes each with ids
+ * of a few dozen characters, so some 20 MB when full). Ids are recorded only for requests whose
+ * signature verified, and forgotten once their timestamp is outside the tolerance.
+ */
+export const DEFAULT_REPLAY_ENTRIES = 100_000;
 /**
  * The JSON bodies of every adapter's answer to a refused request, by status. They say
  * nothing about why (the reason goes to the audit event): 401 for any refusal, 503 when the

@@ -3,6 +3,12 @@ import { ConfigError } from './errors.js';
 import type { PromoteOptions, PromoteResult, RegisterOptions } from './registry.js';
 import type { RegistryEntry } from './registry-store.js';
 import type { ParsedRef } from './secret-ref.js';
+import type {
+  GetSecretOptions,
+  ReadOptions,
+  SchemaOutput,
+  StandardSchema,
+} from './secret-transform.js';
 
 let instance: Baton | undefined;
 let configured = false;
@@ -36,9 +42,25 @@ export function defaultBaton(): Baton {
   return instance;
 }
 
-/** `getSecret` of the default instance. */
-export function getSecret(ref: string | ParsedRef): Promise<string> {
-  return defaultBaton().getSecret(ref);
+/** `getSecret` of the default instance, with the same options. */
+export function getSecret(
+  ref: string | ParsedRef,
+  options?: ReadOptions & { transform?: undefined; schema?: undefined },
+): Promise<string>;
+export function getSecret(
+  ref: string | ParsedRef,
+  options: ReadOptions & { transform: 'binary'; schema?: undefined },
+): Promise<Uint8Array>;
+export function getSecret<S extends StandardSchema>(
+  ref: string | ParsedRef,
+  options: ReadOptions & { transform?: 'json'; schema: S },
+): Promise<SchemaOutput<S>>;
+export function getSecret(
+  ref: string | ParsedRef,
+  options: ReadOptions & { transform: 'json'; schema?: undefined },
+): Promise<unknown>;
+export function getSecret(ref: string | ParsedRef, options?: GetSecretOptions): Promise<unknown> {
+  return defaultBaton().getSecret(ref, options as ReadOptions);
 }
 
 /** `rotateSecret` of the default instance. */

@@ -15,6 +15,7 @@ export type BatonErrorCode =
   | 'BATON_STORE_FAILED'
   | 'BATON_CONFIG'
   | 'BATON_CLOSED'
+  | 'BATON_INVALID_VALUE'
   /** A file, directory or external command (git) could not be read or run. */
   | 'BATON_IO'
   /** A check said no: a refused retire, secrets missing, a read-back that differs. */
@@ -117,6 +118,29 @@ export class WithheldError extends Error {
     this.name = original instanceof Error ? original.name : 'WithheldError';
     const code = (original as { code?: unknown } | null | undefined)?.code;
     if (typeof code === 'string') this.code = code;
+  }
+}
+
+/**
+ * A value was read but could not be turned into what the caller asked for: it is not JSON
+ * (`transform: 'json'`), not base64 (`'binary'`), or does not match the schema. The message
+ * names the ref and what failed; never the value, and never a parser's or validator's message,
+ * which may quote it (a JSON parser's `cause` is a {@link WithheldError}).
+ */
+export class SecretTransformError extends BatonError {
+  readonly ref: string;
+  readonly transform: 'json' | 'binary' | 'schema';
+
+  constructor(
+    ref: string,
+    transform: 'json' | 'binary' | 'schema',
+    problem: string,
+    options?: { cause?: unknown },
+  ) {
+    const shown = displayRef(ref);
+    super('BATON_INVALID_VALUE', `The value of ${shown} ${problem}`, options);
+    this.ref = shown;
+    this.transform = transform;
   }
 }
 

@@ -12,25 +12,34 @@ export type {
   BatonOptions,
   CacheOptions,
   RegistryOptions,
+  ReplayOptions,
   SecretsForRequest,
   SignedHeaders,
   SignOptions,
+  WebhookSignOptions,
   WithSecretOptions,
 } from './baton.js';
 export { createBaton } from './baton.js';
+export { clientFailureMessage } from './client-failure.js';
 export {
   DEFAULT_BODY_LIMIT,
   DEFAULT_GRACE_MS,
   DEFAULT_MAX_ENTRIES,
   DEFAULT_MAX_STALE_MS,
   DEFAULT_MISS_TTL_MS,
+  DEFAULT_REPLAY_ENTRIES,
   DEFAULT_TOLERANCE_SEC,
   DEFAULT_TTL_MS,
+  HEADER_ID,
   HEADER_KEY,
   HEADER_REF,
   HEADER_SIGNATURE,
   HEADER_TIMESTAMP,
+  HEADER_WEBHOOK_ID,
+  HEADER_WEBHOOK_SIGNATURE,
+  HEADER_WEBHOOK_TIMESTAMP,
   REJECTION_BODIES,
+  WEBHOOK_SECRET_PREFIX,
 } from './constants.js';
 export {
   configure,
@@ -56,6 +65,7 @@ export {
   SecretBatchError,
   SecretNotFoundError,
   SecretRefError,
+  SecretTransformError,
   SourceConflictError,
   SourceError,
   StoreError,
@@ -69,6 +79,7 @@ export type { MemoryStoreOptions } from './memory-store.js';
 export { memoryStore } from './memory-store.js';
 export { readWebBody } from './read-web-body.js';
 export type {
+  AcceptedRef,
   CheckRejectReason,
   CheckResult,
   PromoteOptions,
@@ -82,13 +93,22 @@ export type {
   RegistryEntry,
   RegistryHistoryRecord,
   RegistryStore,
+  StoreUpdate,
 } from './registry-store.js';
 export { applyChange, entryProblem } from './registry-store.js';
+export type { DeliveryClaim } from './replay-cache.js';
 export type { RetryOptions, RetryPolicy } from './retry.js';
 export { DEFAULT_RETRY, retryDelay, retryPolicy } from './retry.js';
 export type { ParsedRef } from './secret-ref.js';
 export { envKey, parseRef, refsEqual, tryParseRef } from './secret-ref.js';
 export type { AuthErrorClassifier } from './secret-resolver.js';
+export type {
+  GetSecretOptions,
+  ReadOptions,
+  SchemaOutput,
+  SecretTransform,
+  StandardSchema,
+} from './secret-transform.js';
 export type { SignedBody } from './signature.js';
 export { computeSignature, timingSafeEqual, verifySignature } from './signature.js';
 export type {
@@ -97,12 +117,20 @@ export type {
   SecretWriteResult,
   WritableSecretSource,
 } from './source.js';
+export type { StandardWebhookHeaders } from './standard-webhooks.js';
+export {
+  computeWebhookSignature,
+  verifyWebhookSignature,
+  webhookKey,
+} from './standard-webhooks.js';
 export type { TelemetryOptions } from './telemetry.js';
 export type {
   BodyReadResult,
   HeaderInput,
   Proof,
+  SignatureProtocol,
   VerifyRejectReason,
   VerifyRequestInput,
   VerifyRequestResult,
 } from './verify-request.js';
+export { verifyOptionIssues } from './verify-request.js';

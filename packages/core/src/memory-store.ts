@@ -1,18 +1,23 @@
+import { DEFAULT_REPLAY_ENTRIES } from './constants.js';
 import {
   applyChange,
   type RegistryEntry,
   type RegistryHistoryRecord,
   type RegistryStore,
 } from './registry-store.js';
+import { ReplayCache } from './replay-cache.js';
 
 export interface MemoryStoreOptions {
   /** How many history records to keep, newest first. Default 1000. */
   historyLimit?: number;
+  /** Message ids kept for replay protection shared through this store. Default 100 000. */
+  replayEntries?: number;
 }
 
 /**
  * The default registry store: one process, nothing persisted. Several Baton instances given
- * the same store see each other's changes.
+ * the same store see each other's changes, and can share replay protection
+ * (`replay: { scope: 'store' }`).
  *
  * @example
  * const store = memoryStore();
@@ -23,6 +28,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): RegistryStore {
   const entries = new Map<string, RegistryEntry>();
   const history: RegistryHistoryRecord[] = [];
   const listeners = new Set<(entries: readonly RegistryEntry[]) => void>();
+  let deliveries: ReplayCache | undefined;
 
   return {
     name: 'memory',
@@ -52,6 +58,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): RegistryStore {
       const matching =
         query.logical === undefined ? history : history.filter((r) => r.logical === query.logical);
       return matching.slice(0, query.limit ?? 100);
+    },
+    async claimDelivery(claim, now) {
+      deliveries ??= new ReplayCache(options.replayEntries ?? DEFAULT_REPLAY_ENTRIES);
+      return deliveries.claim(claim, now.getTime());
     },
     async close() {
       listeners.clear();

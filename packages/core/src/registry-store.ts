@@ -1,4 +1,5 @@
 import { NoEntryError, RegistryConflictError } from './errors.js';
+import type { DeliveryClaim } from './replay-cache.js';
 import { tryParseRef } from './secret-ref.js';
 
 /** The rotation state of one logical secret (fixed field names). */
@@ -115,6 +116,16 @@ function validTime(value: unknown): boolean {
   return ms >= 0 && ms <= LATEST_TIME_MS;
 }
 
+/** What comes with entries a store pushes to its subscribers. */
+export interface StoreUpdate {
+  /**
+   * The entries are the store's whole content, and replace the snapshot even where their
+   * revisions are lower than the snapshot's: the store found that its history went back (a
+   * file restored from an older copy, a table from a backup) and the store is the truth.
+   */
+  readonly resync?: boolean;
+}
+
 /**
  * Where the registry lives. The registry keeps a local snapshot, so `verifyRef` never waits
  * on a store: stores are read at `ready()`, written by changes, and push changes made
@@ -137,13 +148,27 @@ export interface RegistryStore {
    * `expectedRevision` does not match and `NoEntryError` when a change needs an entry.
    */
   apply(change: RegistryChange, now: Date): Promise<ChangeResult>;
-  /** Calls `listener` with entries changed elsewhere (or all entries, after a resync). */
-  subscribe?(listener: (entries: readonly RegistryEntry[]) => void): () => void;
+  /**
+   * Calls `listener` with entries changed elsewhere. The registry keeps, per name, the entry
+   * of the highest revision it has seen, unless `update.resync` says the entries are the
+   * whole truth now.
+   */
+  subscribe?(
+    listener: (entries: readonly RegistryEntry[], update?: StoreUpdate) => void,
+  ): () => void;
   /** The newest changes first; `limit` defaults to 100. */
   history?(options?: {
     logical?: string;
     limit?: number;
   }): Promise<readonly RegistryHistoryRecord[]>;
+  /**
+   * Optional: records one delivery of a verified message for replay protection shared by every
+   * Baton on this store (`createBaton({ replay: { scope: 'store' } })`). Answers `false` when
+   * the same key was recorded with a signed timestamp at least as new and its record has not
+   * expired (a replay), otherwise records it and answers `true`. Atomic across its users.
+   * The memory store has it; other stores may add it.
+   */
+  claimDelivery?(claim: DeliveryClaim, now: Date): Promise<boolean>;
   /** Releases connections, watchers and timers. */
   close?(): Promise<void>;
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createBaton, type RegistryOptions } from './baton.js';
 import { NoEntryError, RegistryConflictError, SecretRefError } from './errors.js';
 import { memoryStore } from './memory-store.js';
+import type { RegistryEntry, RegistryStore, StoreUpdate } from './registry-store.js';
 import { manualClock } from './testing/manual-clock.js';
 
 const HOUR = 3_600_000;
@@ -356,6 +357,54 @@ describe('a store shared by two instances', () => {
     expect(two.verifyRef('K', 'K:v1')).toBe(true);
     await two.promote('K', 'K:v2');
     expect(one.checkRef('K', 'K:v1')).toMatchObject({ accepted: true, match: 'previous' });
+  });
+});
+
+describe('entries a store pushes', () => {
+  /** A store whose pushes the test makes, as a file or database store would. */
+  function pushingStore() {
+    let push: (entries: readonly RegistryEntry[], update?: StoreUpdate) => void = () => undefined;
+    const store: RegistryStore = {
+      name: 'pushing',
+      load: async () => [],
+      apply: () => Promise.reject(new Error('read-only')),
+      subscribe(listener) {
+        push = listener;
+        return () => undefined;
+      },
+    };
+    return { store, push: (...args: Parameters<typeof push>) => push(...args) };
+  }
+  const at = new Date(Date.UTC(2030, 0, 1));
+  const entry = (currentRef: string, revision: number): RegistryEntry => ({
+    logical: 'K',
+    currentRef,
+    activatedAt: at,
+    revision,
+  });
+
+  it('keeps the highest revision: a late echo of an older one changes nothing', async () => {
+    const { store, push } = pushingStore();
+    const baton = createBaton({ sources: [], audit: false, registry: { store } });
+    await baton.ready();
+    push([entry('K:v5', 5)]);
+    push([entry('K:v4', 4)]);
+    expect(baton.verifyRef('K', 'K:v5')).toBe(true);
+    expect(baton.verifyRef('K', 'K:v4')).toBe(false);
+  });
+
+  it('a resync replaces the snapshot, lower revisions and dropped names included', async () => {
+    const { store, push } = pushingStore();
+    const baton = createBaton({ sources: [], audit: false, registry: { store } });
+    await baton.ready();
+    push([entry('K:v5', 5), { ...entry('GONE:v1', 1), logical: 'GONE' }]);
+    push([entry('K:v2', 2)], { resync: true });
+    expect(baton.verifyRef('K', 'K:v2')).toBe(true);
+    expect(baton.verifyRef('K', 'K:v5')).toBe(false);
+    expect(baton.checkRef('GONE', 'GONE:v1')).toEqual({ accepted: false, reason: 'no_entry' });
+    // Changes after it follow the store's revisions again.
+    push([entry('K:v3', 3)]);
+    expect(baton.verifyRef('K', 'K:v3')).toBe(true);
   });
 });
 

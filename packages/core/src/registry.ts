@@ -13,6 +13,7 @@ import {
   type RegistryEntry,
   type RegistryHistoryRecord,
   type RegistryStore,
+  type StoreUpdate,
 } from './registry-store.js';
 import { assertLogicalName, type ParsedRef, parseRef, tryParseRef } from './secret-ref.js';
 import type { Telemetry } from './telemetry.js';
@@ -32,6 +33,9 @@ export type CheckRejectReason =
 export type CheckResult =
   | { readonly accepted: true; readonly match: 'current' | 'previous'; readonly ref: string }
   | { readonly accepted: false; readonly reason: CheckRejectReason };
+
+/** An accepted ref: current, or previous inside grace. */
+export type AcceptedRef = Extract<CheckResult, { accepted: true }>;
 
 export interface RegisterOptions {
   previousRef?: string;
@@ -78,8 +82,10 @@ class Slot {
    * steps backwards must not bring it back.
    */
   previousExpired = false;
-  private currentAnswer: CheckResult | undefined;
-  private previousAnswer: CheckResult | undefined;
+  private currentAnswer: AcceptedRef | undefined;
+  private previousAnswer: AcceptedRef | undefined;
+  private currentOnly: readonly AcceptedRef[] | undefined;
+  private withPrevious: readonly AcceptedRef[] | undefined;
   private currentEvent: AuditTemplate | undefined;
   private previousEvent: AuditTemplate | undefined;
 
@@ -89,7 +95,7 @@ class Slot {
     readonly previousExpiresAt: number,
   ) {}
 
-  acceptCurrent(): CheckResult {
+  acceptCurrent(): AcceptedRef {
     this.currentAnswer ??= Object.freeze({
       accepted: true,
       match: 'current',
@@ -99,13 +105,23 @@ class Slot {
   }
 
   /** Only for a slot with a previous ref. */
-  acceptPrevious(): CheckResult {
+  acceptPrevious(): AcceptedRef {
     this.previousAnswer ??= Object.freeze({
       accepted: true,
       match: 'previous',
       ref: this.entry.previousRef as string,
     });
     return this.previousAnswer;
+  }
+
+  /** The accepted refs when none is presented: current, and previous when `inGrace`. */
+  accepted(inGrace: boolean): readonly AcceptedRef[] {
+    if (inGrace && this.entry.previousRef !== undefined) {
+      this.withPrevious ??= Object.freeze([this.acceptCurrent(), this.acceptPrevious()]);
+      return this.withPrevious;
+    }
+    this.currentOnly ??= Object.freeze([this.acceptCurrent()]);
+    return this.currentOnly;
   }
 
   /** The `verify_accept` event of a ref of this entry, or `undefined` for another ref. */
@@ -338,6 +354,16 @@ export class Registry {
     return previousAccepted(slot, now) ? slot.acceptPrevious() : PREVIOUS_EXPIRED;
   }
 
+  /**
+   * The refs accepted now without one being presented (a Standard Webhooks request is signed
+   * with a secret, not a ref): current, then previous while inside grace. Never throws.
+   */
+  acceptedRefs(logical: string, now: number): readonly AcceptedRef[] | 'no_entry' | 'not_ready' {
+    const slot = this.slots.get(logical);
+    if (slot === undefined) return this.loaded ? 'no_entry' : 'not_ready';
+    return slot.accepted(slot.entry.previousRef !== undefined && previousAccepted(slot, now));
+  }
+
   /** `checkRef`: the decision, audited and counted. */
   check(logical: string, presented: unknown): CheckResult {
     const now = this.clock();
@@ -474,15 +500,17 @@ export class Registry {
   }
 
   private follow(): void {
-    this.unsubscribe ??= this.store.subscribe?.((changed) => this.merge(changed));
+    this.unsubscribe ??= this.store.subscribe?.((changed, update) => this.merge(changed, update));
   }
 
   /**
    * Takes entries newer than the snapshot's; a late echo of an older revision is ignored,
    * and so is an entry that is not sound (a ref of another secret, an invalid time), which
-   * no change made through a registry can produce.
+   * no change made through a registry can produce. A resync replaces the snapshot: the
+   * store's history went back, and it is the truth.
    */
-  private merge(entries: readonly RegistryEntry[]): void {
+  private merge(entries: readonly RegistryEntry[], update?: StoreUpdate): void {
+    if (update?.resync) this.slots.clear();
     for (const entry of entries) {
       const problem = entryProblem(entry);
       if (problem !== undefined) {

@@ -5,6 +5,7 @@ function entry(value: string): CachedSecret {
   return {
     value,
     source: 'test',
+    readAt: 0,
     expiresAt: Number.POSITIVE_INFINITY,
     staleUntil: Number.POSITIVE_INFINITY,
     promise: undefined,

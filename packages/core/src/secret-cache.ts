@@ -6,6 +6,8 @@ export interface CachedSecret {
   readonly value: string | undefined;
   /** The source that answered; `undefined` for a negative entry. */
   readonly source: string | undefined;
+  /** When a source gave this answer (for reads with a `maxAgeMs`). */
+  readonly readAt: number;
   /** Served without asking the sources until this time. */
   expiresAt: number;
   /** After expiry, served while every refresh fails, until this time. */

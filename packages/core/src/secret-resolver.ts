@@ -108,8 +108,31 @@ export class SecretResolver {
     return inflight ?? (this.loadMany([parsed])[0] as Promise<string>);
   }
 
-  /** Resolves many refs; refs missing from the cache go to each source in one batch. */
-  async getMany(refs: readonly (string | ParsedRef)[]): Promise<Record<string, string>> {
+  /**
+   * Like `get`, serving a cached answer only if a source gave it at most `maxAgeMs` ago (a
+   * negative `maxAgeMs` never serves from the cache). A read already in flight is shared.
+   */
+  getFresh(ref: string | ParsedRef, maxAgeMs: number): Promise<string> {
+    const parsed = this.parse(ref);
+    const entry = this.cache?.get(parsed.ref);
+    const now = this.now();
+    if (entry !== undefined && now < entry.expiresAt && now - entry.readAt <= maxAgeMs) {
+      this.telemetry.recordCacheLookup('hit');
+      if (entry.value === undefined) return Promise.reject(this.notFound(parsed));
+      entry.promise ??= Promise.resolve(entry.value);
+      return entry.promise;
+    }
+    return this.inflight.get(parsed.ref) ?? (this.loadMany([parsed])[0] as Promise<string>);
+  }
+
+  /**
+   * Resolves many refs; refs missing from the cache go to each source in one batch. Cached
+   * answers older than `maxAgeMs` are read again (as with `getFresh`).
+   */
+  async getMany(
+    refs: readonly (string | ParsedRef)[],
+    maxAgeMs = Number.POSITIVE_INFINITY,
+  ): Promise<Record<string, string>> {
     const parsedRefs = refs.map((ref) => this.parse(ref));
     const now = this.now();
     const pending = new Map<string, Promise<string>>();
@@ -117,7 +140,7 @@ export class SecretResolver {
     for (const parsed of parsedRefs) {
       if (pending.has(parsed.ref)) continue;
       const entry = this.cache?.get(parsed.ref);
-      if (entry !== undefined && now < entry.expiresAt) {
+      if (entry !== undefined && now < entry.expiresAt && now - entry.readAt <= maxAgeMs) {
         this.telemetry.recordCacheLookup('hit');
         pending.set(
           parsed.ref,
@@ -293,6 +316,7 @@ export class SecretResolver {
         this.cache.set(parsed.ref, {
           value: outcome.value,
           source: outcome.source,
+          readAt: now,
           expiresAt,
           staleUntil: expiresAt + options.maxStaleMs,
           promise: undefined,
@@ -307,6 +331,7 @@ export class SecretResolver {
         this.cache.set(parsed.ref, {
           value: undefined,
           source: undefined,
+          readAt: now,
           expiresAt: now + options.missTtlMs,
           staleUntil: now + options.missTtlMs,
           promise: undefined,

@@ -6,6 +6,12 @@ import { defaultHmacEngine, type HmacEngine, type HmacInput } from './hmac-engin
 export type SignedBody = string | Uint8Array;
 
 const SIGNATURE_PATTERN = /^v1=([0-9a-fA-F]{64})$/;
+/**
+ * An `x-baton-id`: 1 to 128 letters, digits, `_` or `-`, not all digits. Without a `.` and
+ * with a character no timestamp has, a signed string with an id (`${id}.${timestamp}.${body}`)
+ * can never be read as one without (`${timestamp}.${body}`), or the other way round.
+ */
+const MESSAGE_ID_PATTERN = /^(?=[0-9]*[A-Za-z_-])[A-Za-z0-9_-]{1,128}$/;
 
 let encoder: TextEncoder | undefined;
 
@@ -15,9 +21,21 @@ export function utf8(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
-/** What a signature covers, `${timestamp}.${body}`, as parts for an HMAC engine. */
-export function signedPayload(timestamp: number | string, body: SignedBody): HmacInput[] {
-  return [`${timestamp}.`, body];
+/**
+ * What a signature covers, as parts for an HMAC engine: `${timestamp}.${body}`, or with a
+ * message id `${id}.${timestamp}.${body}`.
+ */
+export function signedPayload(
+  timestamp: number | string,
+  body: SignedBody,
+  id?: string,
+): HmacInput[] {
+  return id === undefined ? [`${timestamp}.`, body] : [`${id}.${timestamp}.`, body];
+}
+
+/** Whether a message id may be sent in `x-baton-id`. */
+export function isMessageId(id: unknown): id is string {
+  return typeof id === 'string' && MESSAGE_ID_PATTERN.test(id);
 }
 
 /**
@@ -33,12 +51,23 @@ export async function computeSignature(
   body: SignedBody,
   engine: HmacEngine = defaultHmacEngine(),
 ): Promise<string> {
+  return signatureHeader(secret, timestamp, body, engine, undefined);
+}
+
+/** `computeSignature`, with a message id in the signed string when one is given. */
+export async function signatureHeader(
+  secret: string,
+  timestamp: number | string,
+  body: SignedBody,
+  engine: HmacEngine,
+  id: string | undefined,
+): Promise<string> {
   if (typeof secret !== 'string' || secret === '') {
     throw new ConfigError('computeSignature(secret, …): the secret must be a non-empty string');
   }
   const mac = await engine.sign(
     await engine.importKey(utf8(secret)),
-    signedPayload(timestamp, body),
+    signedPayload(timestamp, body, id),
   );
   return `${SIGNATURE_SCHEME}=${toHex(mac)}`;
 }
@@ -88,6 +117,19 @@ export async function timingSafeEqual(
 ): Promise<boolean> {
   const key = await comparisonKey(engine);
   return engine.verify(key, await engine.sign(key, [b]), [a]);
+}
+
+/**
+ * Whether two MACs are equal, in time that depends only on their length (which is public:
+ * 32 bytes for HMAC-SHA256).
+ */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let index = 0; index < a.length; index++) {
+    difference |= (a[index] as number) ^ (b[index] as number);
+  }
+  return difference === 0;
 }
 
 const comparisonKeys = new WeakMap<HmacEngine, Promise<unknown>>();

@@ -139,6 +139,49 @@ describe.each(engines)('with %s', (_name, hmac) => {
       );
     });
 
+    it('signs a message id with the body and refuses its replay, while senders without one still verify', async () => {
+      const { baton, seconds } = await setup(hmac);
+      const body = '{"a":1}';
+      const headers = await baton.sign('HOOK', body, { id: 'evt_42' });
+      const mac = createHmac('sha256', 'secret-one')
+        .update(`evt_42.${seconds()}.${body}`)
+        .digest('hex');
+      expect(headers).toEqual({
+        'x-baton-ref': 'HOOK:v1',
+        'x-baton-timestamp': String(seconds()),
+        'x-baton-signature': `v1=${mac}`,
+        'x-baton-id': 'evt_42',
+      });
+      const verify = (presented: Record<string, string>) =>
+        baton.verifyRequest({ logical: 'HOOK', headers: presented, body });
+      expect(await verify(headers)).toEqual({
+        ok: true,
+        logical: 'HOOK',
+        ref: 'HOOK:v1',
+        match: 'current',
+        id: 'evt_42',
+      });
+      expect(await verify(headers)).toMatchObject({ ok: false, reason: 'replayed', status: 401 });
+
+      const withoutId = signed('secret-one', 'HOOK:v1', seconds(), body);
+      expect((await verify(withoutId)).ok).toBe(true);
+      expect((await verify(withoutId)).ok).toBe(true);
+      // The id is signed: it can be neither dropped nor added.
+      const { 'x-baton-id': _dropped, ...stripped } = headers;
+      expect(await verify(stripped)).toMatchObject({ reason: 'bad_signature' });
+      expect(await verify({ ...withoutId, 'x-baton-id': 'evt_43' })).toMatchObject({
+        reason: 'bad_signature',
+      });
+      for (const id of ['12345', 'evt.1', 'a'.repeat(129), '']) {
+        expect(await verify({ ...headers, 'x-baton-id': id })).toMatchObject({
+          reason: 'malformed_id',
+        });
+      }
+      await expect(baton.sign('HOOK', body, { id: '1700000000' })).rejects.toThrow(
+        'sign: id must be 1 to 128 letters, digits, "_" or "-", and not only digits',
+      );
+    });
+
     it('names what is missing or malformed in each header', async () => {
       const { baton, seconds } = await setup(hmac);
       const good = signed('secret-one', 'HOOK:v1', seconds(), '');

@@ -1,27 +1,90 @@
 import { conceal } from './conceal.js';
 import {
   DEFAULT_TOLERANCE_SEC,
+  HEADER_ID,
   HEADER_KEY,
   HEADER_REF,
   HEADER_SIGNATURE,
   HEADER_TIMESTAMP,
+  HEADER_WEBHOOK_ID,
+  HEADER_WEBHOOK_SIGNATURE,
+  HEADER_WEBHOOK_TIMESTAMP,
   MAX_PRESENTED_KEY_LENGTH,
+  WEBHOOK_SECRET_PREFIX,
 } from './constants.js';
 import { BatonError, ConfigError, describe } from './errors.js';
 import type { HmacEngine } from './hmac-engine.js';
 import type { Notices } from './notices.js';
-import type { CheckRejectReason, Registry } from './registry.js';
+import type { AcceptedRef, CheckRejectReason, Registry } from './registry.js';
+import type { DeliveryClaim } from './replay-cache.js';
 import type { SecretResolver } from './secret-resolver.js';
 import {
   comparisonKey,
+  isMessageId,
   parseSignature,
   type SignedBody,
   signedPayload,
   utf8,
 } from './signature.js';
+import {
+  isWebhookId,
+  matchesAny,
+  parseWebhookSignatures,
+  webhookKey,
+  webhookPayload,
+} from './standard-webhooks.js';
 
 /** How a caller proves it holds the secret of the ref it presents. */
 export type Proof = 'signature' | 'value' | 'none';
+
+/**
+ * The wire format of a signed request: `'baton'` (`x-baton-*` headers, a presented ref) or
+ * `'standard-webhooks'` (`webhook-*` headers; the route fixes the logical name, and any of the
+ * signatures may verify with the current secret, or the previous one inside grace).
+ */
+export type SignatureProtocol = 'baton' | 'standard-webhooks';
+
+const PROOFS: readonly unknown[] = ['signature', 'value', 'none'];
+const PROTOCOLS: readonly unknown[] = ['baton', 'standard-webhooks'];
+
+/**
+ * What is wrong with the verification options every adapter shares (`proof`, `protocol`,
+ * `toleranceSec`), one message per problem, so an adapter reports them all in one
+ * `ConfigError` when its middleware is made (prefixed as it likes).
+ *
+ * @example
+ * verifyOptionIssues({ proof: 'value', protocol: 'standard-webhooks' });
+ * // ["protocol 'standard-webhooks' takes proof 'signature' only"]
+ */
+export function verifyOptionIssues(options: {
+  proof?: unknown;
+  protocol?: unknown;
+  toleranceSec?: unknown;
+}): string[] {
+  const issues: string[] = [];
+  const proof = options.proof ?? 'signature';
+  if (!PROOFS.includes(proof)) issues.push(`proof must be 'signature', 'value' or 'none'`);
+  const protocol = options.protocol ?? 'baton';
+  if (!PROTOCOLS.includes(protocol)) {
+    issues.push(`protocol must be 'baton' or 'standard-webhooks'`);
+  } else if (protocol === 'standard-webhooks' && proof !== 'signature') {
+    issues.push(`protocol 'standard-webhooks' takes proof 'signature' only`);
+  }
+  const tolerance = options.toleranceSec;
+  if (
+    tolerance !== undefined &&
+    !(typeof tolerance === 'number' && Number.isFinite(tolerance) && tolerance >= 0)
+  ) {
+    issues.push('toleranceSec must be a non-negative number of seconds');
+  }
+  return issues;
+}
+
+/**
+ * Records one delivery of a verified message; `false` when it is a replay. Per process by
+ * default, or a registry store's `claimDelivery`.
+ */
+export type ReplayGuard = (claim: DeliveryClaim) => boolean | Promise<boolean>;
 
 /**
  * Request headers as any framework has them: a Fetch `Headers`, a Node header record
@@ -48,6 +111,8 @@ export interface VerifyRequestInput {
   logical: string;
   /** Default `'signature'`. `'none'` checks the ref only: choose it explicitly. */
   proof?: Proof;
+  /** Default `'baton'`. `'standard-webhooks'` takes signature proof only. */
+  protocol?: SignatureProtocol;
   headers: HeaderInput;
   /**
    * The raw body, exactly as received (needed for `'signature'`; absent means empty), or a
@@ -81,6 +146,9 @@ export type VerifyRejectReason =
   | 'missing_key'
   | 'malformed_key'
   | 'bad_key'
+  | 'missing_id'
+  | 'malformed_id'
+  | 'replayed'
   | 'secret_unavailable';
 
 export type VerifyRequestResult =
@@ -89,6 +157,8 @@ export type VerifyRequestResult =
       readonly logical: string;
       readonly ref: string;
       readonly match: 'current' | 'previous';
+      /** The message id (`webhook-id`, or `x-baton-id` when sent): a key for idempotency. */
+      readonly id?: string;
     }
   | {
       readonly ok: false;
@@ -113,6 +183,8 @@ interface Material {
   readonly value: string;
   readonly hmacKey: unknown;
   valueMac: Promise<Uint8Array> | Uint8Array | undefined;
+  /** The Standard Webhooks key (`whsec_` decoded), made on first use; `null` when unusable. */
+  webhookKey: unknown;
 }
 
 const MATERIAL_LIMIT = 1000;
@@ -131,6 +203,7 @@ export class RequestVerifier {
     private readonly clock: () => number,
     private readonly engine: HmacEngine,
     private readonly notices: Notices,
+    private readonly replay: ReplayGuard | undefined,
   ) {
     conceal(this, () => `RequestVerifier { ${this.materials.size} keys }`);
   }
@@ -138,14 +211,17 @@ export class RequestVerifier {
   async verify(input: VerifyRequestInput): Promise<VerifyRequestResult> {
     const { logical } = input;
     const proof = input.proof ?? 'signature';
-    if (proof !== 'signature' && proof !== 'value' && proof !== 'none') {
-      throw new ConfigError(`proof must be 'signature', 'value' or 'none'`);
-    }
     const tolerance = input.toleranceSec ?? DEFAULT_TOLERANCE_SEC;
-    if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) {
+    const protocol = input.protocol ?? 'baton';
+    if (
+      (proof !== 'signature' && proof !== 'value' && proof !== 'none') ||
       // NaN would make every timestamp look fresh.
-      throw new ConfigError('toleranceSec must be a non-negative number of seconds');
+      !(typeof tolerance === 'number' && Number.isFinite(tolerance) && tolerance >= 0) ||
+      (protocol !== 'baton' && (protocol !== 'standard-webhooks' || proof !== 'signature'))
+    ) {
+      throw new ConfigError(verifyOptionIssues(input));
     }
+    if (protocol === 'standard-webhooks') return this.verifyWebhook(input, tolerance);
     const read = headerReader(input.headers);
     const presented = read(HEADER_REF);
     if (!this.registry.isReady) {
@@ -158,13 +234,119 @@ export class RequestVerifier {
     if (!decision.accepted) return this.reject(logical, decision.reason, presented, now);
 
     let failure: VerifyRejectReason | undefined;
+    let id: string | undefined;
     if (proof === 'signature') {
-      failure = await this.checkSignature(input, tolerance, read, decision.ref, now);
+      id = read(HEADER_ID);
+      failure =
+        id !== undefined && !isMessageId(id)
+          ? 'malformed_id'
+          : await this.checkSignature(input, tolerance, read, decision.ref, now, id);
+      if (failure === undefined && id !== undefined) {
+        failure = await this.claim(logical, id, read(HEADER_TIMESTAMP) as string, tolerance);
+      }
     } else if (proof === 'value') failure = await this.checkValue(logical, read, decision.ref);
     if (failure !== undefined) return this.reject(logical, failure, presented, now);
+    return this.accept(logical, decision, now, id);
+  }
 
-    this.registry.recordAccept(logical, decision.ref, decision.match, now);
-    return { ok: true, logical, ref: decision.ref, match: decision.match };
+  /**
+   * A Standard Webhooks request: the route names the logical secret, the headers name no
+   * ref, and any signature may verify with the current secret or the previous one in grace.
+   * Every header is checked before the body is read.
+   */
+  private async verifyWebhook(
+    input: VerifyRequestInput,
+    tolerance: number,
+  ): Promise<VerifyRequestResult> {
+    const { logical } = input;
+    if (!this.registry.isReady) {
+      const failure = await this.load(logical);
+      if (failure !== undefined) return this.reject(logical, failure, undefined, this.clock());
+    }
+    const read = headerReader(input.headers);
+    const now = this.clock();
+    const id = read(HEADER_WEBHOOK_ID);
+    const timestamp = read(HEADER_WEBHOOK_TIMESTAMP);
+    const header = read(HEADER_WEBHOOK_SIGNATURE);
+    const signatures = parseWebhookSignatures(header);
+    const failure =
+      id === undefined
+        ? 'missing_id'
+        : !isWebhookId(id)
+          ? 'malformed_id'
+          : (timestampProblem(timestamp, now, tolerance) ??
+            (header === undefined
+              ? 'missing_signature'
+              : signatures === undefined
+                ? 'malformed_signature'
+                : undefined));
+    if (failure !== undefined) return this.reject(logical, failure, undefined, now);
+    const candidates = this.registry.acceptedRefs(logical, now);
+    if (typeof candidates === 'string') return this.reject(logical, candidates, undefined, now);
+    const body = await this.body(input);
+    if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
+      return this.reject(logical, body.reason, undefined, now);
+    }
+    const payload = webhookPayload(id as string, timestamp as string, body);
+    let unavailable = false;
+    for (const candidate of candidates) {
+      const key = await this.webhookKey(logical, candidate.ref);
+      if (key === undefined) {
+        unavailable = true;
+        continue;
+      }
+      const mac = await this.engine.sign(key, payload);
+      if (!matchesAny(signatures as Uint8Array[], mac)) continue;
+      const replayed = await this.claim(logical, id as string, timestamp as string, tolerance);
+      if (replayed !== undefined) return this.reject(logical, replayed, undefined, now);
+      return this.accept(logical, candidate, now, id);
+    }
+    return this.reject(
+      logical,
+      unavailable ? 'secret_unavailable' : 'bad_signature',
+      undefined,
+      now,
+    );
+  }
+
+  private accept(
+    logical: string,
+    accepted: AcceptedRef,
+    now: number,
+    id: string | undefined,
+  ): VerifyRequestResult {
+    this.registry.recordAccept(logical, accepted.ref, accepted.match, now);
+    return id === undefined
+      ? { ok: true, logical, ref: accepted.ref, match: accepted.match }
+      : { ok: true, logical, ref: accepted.ref, match: accepted.match, id };
+  }
+
+  /**
+   * Records a verified message id; the reason to refuse it, if any. A record lasts until the
+   * signed timestamp leaves the tolerance: after that the timestamp check refuses every copy.
+   */
+  private async claim(
+    logical: string,
+    id: string,
+    timestamp: string,
+    tolerance: number,
+  ): Promise<VerifyRejectReason | undefined> {
+    if (this.replay === undefined) return undefined;
+    const seconds = Number(timestamp);
+    try {
+      const fresh = await this.replay({
+        key: `${logical}:${id}`,
+        timestamp: seconds,
+        expiresAt: (seconds + tolerance) * 1000,
+      });
+      return fresh ? undefined : 'replayed';
+    } catch (error) {
+      this.notices.limited(
+        `replay_unavailable:${logical}`,
+        `refused a request for ${logical} with 503: its message id could not be recorded for replay protection: ${explain(error)}`,
+      );
+      return 'registry_unavailable';
+    }
   }
 
   /** Loads the registry for a request that came before `ready()`; the failure, if any. */
@@ -187,11 +369,11 @@ export class RequestVerifier {
     read: (name: string) => string | undefined,
     ref: string,
     now: number,
+    id: string | undefined,
   ): Promise<VerifyRejectReason | undefined> {
     const timestamp = read(HEADER_TIMESTAMP);
-    if (timestamp === undefined) return 'missing_timestamp';
-    if (!TIMESTAMP_PATTERN.test(timestamp)) return 'malformed_timestamp';
-    if (Math.abs(now / 1000 - Number(timestamp)) > tolerance) return 'stale_timestamp';
+    const stale = timestampProblem(timestamp, now, tolerance);
+    if (stale !== undefined) return stale;
     const header = read(HEADER_SIGNATURE);
     if (header === undefined) return 'missing_signature';
     const signature = parseSignature(header);
@@ -203,7 +385,7 @@ export class RequestVerifier {
     const valid = await this.engine.verify(
       await material.hmacKey,
       signature,
-      signedPayload(timestamp, body),
+      signedPayload(timestamp as string, body, id),
     );
     return valid ? undefined : 'bad_signature';
   }
@@ -268,10 +450,39 @@ export class RequestVerifier {
     let material = this.materials.get(ref);
     if (material === undefined || material.value !== value) {
       if (this.materials.size >= MATERIAL_LIMIT) this.materials.clear();
-      material = { value, hmacKey: this.engine.importKey(utf8(value)), valueMac: undefined };
+      material = {
+        value,
+        hmacKey: this.engine.importKey(utf8(value)),
+        valueMac: undefined,
+        webhookKey: undefined,
+      };
       this.materials.set(ref, material);
     }
     return material;
+  }
+
+  /**
+   * The Standard Webhooks key of an accepted ref (`whsec_` decoded), or `undefined` when its
+   * secret cannot be read or is not a usable key (said in the log, at most once a minute).
+   */
+  private async webhookKey(logical: string, ref: string): Promise<unknown> {
+    const material = await this.material(logical, ref);
+    if (material === undefined) return undefined;
+    if (material.webhookKey === undefined) {
+      if (!material.value.startsWith(WEBHOOK_SECRET_PREFIX)) material.webhookKey = material.hmacKey;
+      else {
+        const bytes = webhookKey(material.value);
+        material.webhookKey = bytes === undefined ? null : this.engine.importKey(bytes);
+      }
+    }
+    if (material.webhookKey === null) {
+      this.notices.limited(
+        `webhook_key:${ref}`,
+        `refused a request for ${logical} with 503: the secret of ${ref} starts with ${WEBHOOK_SECRET_PREFIX} but the rest is not base64, so it is no Standard Webhooks key`,
+      );
+      return undefined;
+    }
+    return await material.webhookKey;
   }
 
   private reject(
@@ -283,6 +494,18 @@ export class RequestVerifier {
     this.registry.recordReject(logical, reason, presented, now);
     return { ok: false, reason, status: STATUS[reason] ?? 401 };
   }
+}
+
+/** What is wrong with a signed timestamp (Unix seconds), if anything. */
+function timestampProblem(
+  timestamp: string | undefined,
+  now: number,
+  tolerance: number,
+): VerifyRejectReason | undefined {
+  if (timestamp === undefined) return 'missing_timestamp';
+  if (!TIMESTAMP_PATTERN.test(timestamp)) return 'malformed_timestamp';
+  if (Math.abs(now / 1000 - Number(timestamp)) > tolerance) return 'stale_timestamp';
+  return undefined;
 }
 
 /** A Baton error's message (written to name refs and sources, never values), or a kind. */

@@ -3,20 +3,25 @@
  * emits (audit events, metrics, spans, error messages, console and stdout/stderr output)
  * may contain them.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   type CapturedOutput,
   captureOutput,
   expectNoSecrets,
   recordingTelemetry,
 } from '@baton-tools/test-kit';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   type AuditEvent,
   computeSignature,
+  computeWebhookSignature,
   createBaton,
   defaultsSource,
   envSource,
@@ -201,5 +206,184 @@ describe('canary', () => {
     const everything = output.text();
     expect(everything).toContain('verify_reject'); // the JSON-lines sink really wrote to stdout
     expectNoSecrets(everything, CANARIES);
+  });
+
+  it('no secret value appears in what transformed reads, .env expansion, dotenvx and webhooks emit', async () => {
+    // Values of every shape the new paths handle; each must stay out of everything emitted.
+    const WHSEC = `whsec_${Buffer.from('canary-whsec-key-bytes-0731-abcdef').toString('base64')}`;
+    const WHSEC_OLD = `whsec_${Buffer.from('canary-old-whsec-key-2286-uvwxyz').toString('base64')}`;
+    const JSON_SECRET = 'canary-json-field-6619';
+    const BINARY_SECRET = 'canary-binary-bytes-4411';
+    const DOTENVX_PLAIN = 'canary-dotenvx-plaintext-9902';
+    const EXPANDED_PART = 'canary-expanded-part-1357';
+    const NOT_JSON = `{"token": ${CANARY_REF_SHAPED}`;
+    const values: Record<string, string> = {
+      'HOOK:v1': WHSEC_OLD,
+      'HOOK:v2': WHSEC,
+      'BROKEN:v1': 'whsec_canary*broken*7788',
+      'CONFIG:v1': JSON.stringify({ token: JSON_SECRET, port: 'not-a-number' }),
+      'KEY:v1': Buffer.from(BINARY_SECRET).toString('base64'),
+      'NOT_JSON:v1': NOT_JSON,
+      'NOT_BASE64:v1': `${BINARY_SECRET}!`,
+    };
+
+    const run = promisify(execFile);
+    const require = createRequire(import.meta.url);
+    const cli = join(
+      dirname(require.resolve('@dotenvx/dotenvx/package.json')),
+      'src/cli/dotenvx.js',
+    );
+    const envPath = join(dir, '.env.production');
+    await writeFile(
+      envPath,
+      `SEALED=${DOTENVX_PLAIN}\nPART=${EXPANDED_PART}\nJOINED="prefix-\${PART}"\n`,
+    );
+    await run(process.execPath, [cli, 'encrypt', '-f', envPath], {
+      cwd: dir,
+      env: { ...process.env, DOTENVX_NO_ARMOR: 'true' },
+    });
+    const keys = await readFile(join(dir, '.env.keys'), 'utf8');
+    const privateKey = /^DOTENV_PRIVATE_KEY_PRODUCTION=(\w+)$/m.exec(keys)?.[1] as string;
+    const ciphertext = /^SEALED=(encrypted:\S+)$/m.exec(await readFile(envPath, 'utf8'))?.[1];
+    expect(ciphertext).toBeDefined();
+    const secrets = [
+      ...CANARIES,
+      WHSEC,
+      WHSEC_OLD,
+      WHSEC.slice(6),
+      WHSEC_OLD.slice(6),
+      'canary*broken',
+      JSON_SECRET,
+      BINARY_SECRET,
+      DOTENVX_PLAIN,
+      EXPANDED_PART,
+      privateKey,
+      privateKey.slice(0, 7),
+      ciphertext as string,
+    ];
+
+    const telemetry = recordingTelemetry();
+    const events: AuditEvent[] = [];
+    const failures: unknown[] = [];
+    const clock = manualClock(Date.now());
+    const baton = createBaton({
+      sources: [
+        defaultsSource(values),
+        dotenvSource({
+          path: envPath,
+          expand: true,
+          env: { DOTENV_PRIVATE_KEY_PRODUCTION: privateKey },
+          keysPath: false,
+        }),
+      ],
+      clock,
+      registry: { graceMs: 60_000 },
+      audit: [(event) => events.push(event), jsonLinesSink()],
+      telemetry: telemetry.options,
+    });
+    // Results are the app's own: only failures are Baton's to word.
+    const attempt = async (work: () => unknown) => {
+      try {
+        await work();
+      } catch (error) {
+        failures.push(error);
+      }
+    };
+
+    // Transformed reads: good ones (their results are the app's, not emitted), failing ones.
+    await baton.getSecret('CONFIG:v1', { transform: 'json' });
+    await baton.getSecret('KEY:v1', { transform: 'binary', maxAgeMs: 0 });
+    await baton.getSecrets(['KEY:v1'], { transform: 'binary', forceFetch: true });
+    await attempt(() =>
+      baton.getSecret('CONFIG:v1', {
+        transform: 'json',
+        schema: z.object({
+          token: z.string().refine(() => false, { error: (issue) => `bad ${String(issue.input)}` }),
+          port: z.number(),
+        }),
+      }),
+    );
+    await attempt(() => baton.getSecret('NOT_JSON:v1', { transform: 'json' }));
+    await attempt(() => baton.getSecret('NOT_BASE64:v1', { transform: 'binary' }));
+    await attempt(() => baton.getSecret('KEY:v1', { schema: z.string().max(3) }));
+
+    // .env: decrypted, expanded, and failing without the key and with a wrong one.
+    expect(await baton.getSecret('SEALED')).toBe(DOTENVX_PLAIN);
+    expect(await baton.getSecret('JOINED')).toBe(`prefix-${EXPANDED_PART}`);
+    await attempt(() =>
+      dotenvSource({ path: envPath, env: {}, keysPath: false }).get(parseRef('SEALED')),
+    );
+    await attempt(() =>
+      dotenvSource({
+        path: envPath,
+        env: {
+          DOTENV_PRIVATE_KEY_PRODUCTION: privateKey.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')),
+        },
+        keysPath: false,
+      }).get(parseRef('SEALED')),
+    );
+
+    // Webhooks, both protocols: signing through a rotation, verifying good, forged, replayed.
+    await baton.register('HOOK', 'HOOK:v1');
+    await baton.register('BROKEN', 'BROKEN:v1');
+    await baton.promote('HOOK', 'HOOK:v2');
+    const body = JSON.stringify({ note: 'payload' });
+    const standard = await baton.sign('HOOK', body, { protocol: 'standard-webhooks' });
+    output.add(standard['webhook-id']);
+    const webhook = { logical: 'HOOK', protocol: 'standard-webhooks' as const, body };
+    await baton.verifyRequest({ ...webhook, headers: standard });
+    await baton.verifyRequest({ ...webhook, headers: standard });
+    const seconds = String(Math.floor(clock() / 1000));
+    const theirs = new Webhook(WHSEC_OLD).sign(
+      'msg_canary',
+      new Date(Number(seconds) * 1000),
+      body,
+    );
+    await baton.verifyRequest({
+      ...webhook,
+      headers: {
+        'webhook-id': 'msg_canary',
+        'webhook-timestamp': seconds,
+        'webhook-signature': theirs,
+      },
+    });
+    for (const id of [CANARY, CANARY_REF_SHAPED, WHSEC]) {
+      await baton.verifyRequest({
+        ...webhook,
+        headers: { ...standard, 'webhook-id': id },
+      });
+      await baton.verifyRequest({
+        logical: 'HOOK',
+        headers: { ...(await baton.sign('HOOK', body)), 'x-baton-id': id },
+        body,
+      });
+    }
+    await baton.verifyRequest({
+      ...webhook,
+      headers: {
+        ...standard,
+        'webhook-signature': await computeWebhookSignature(CANARY, 'msg_forged', seconds, body),
+      },
+    });
+    await baton.verifyRequest({ ...webhook, logical: 'BROKEN', headers: standard });
+    await attempt(() => baton.sign('BROKEN', body, { protocol: 'standard-webhooks' }));
+    const withId = await baton.sign('HOOK', body, { id: 'evt_canary_1' });
+    await baton.verifyRequest({ logical: 'HOOK', headers: withId, body });
+    await baton.verifyRequest({ logical: 'HOOK', headers: withId, body });
+    await attempt(() => baton.sign('HOOK', body, { protocol: 'standard-webhooks', id: WHSEC }));
+    await attempt(() => baton.sign('HOOK', body, { id: CANARY_REF_SHAPED.replace(/_/g, '.') }));
+
+    await baton.close();
+    for (const error of failures) {
+      expect(error).toBeInstanceOf(Error);
+      output.add(error);
+      output.add(JSON.stringify(error));
+    }
+    expect(failures).toHaveLength(8);
+    output.add(events.map((event) => JSON.stringify(event)));
+    output.add(await telemetry.emitted());
+    expect(events.some((event) => event.reason === 'replayed')).toBe(true);
+    expect(events.some((event) => event.reason === 'secret_unavailable')).toBe(true);
+    expectNoSecrets(output.text(), secrets);
   });
 });

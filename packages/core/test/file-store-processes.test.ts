@@ -1,8 +1,9 @@
 /**
  * fileStore across real OS processes sharing one registry file: change notification,
- * compare-and-set under the cross-process lock, and recovery from a lock holder that died.
+ * compare-and-set under the cross-process lock, recovery from a lock holder that died, and
+ * from a file that went back in history.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rename, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ChildWorker, startWorker } from '@baton-tools/test-kit';
@@ -103,6 +104,48 @@ describe('fileStore across processes', () => {
     await holder.stop('SIGKILL');
     const promoted = await baton.promote('HOOK', 'HOOK:v2');
     expect(promoted.revision).toBe(2);
+    await baton.close();
+  });
+
+  it('takes over an empty lock file left by a writer killed before writing its pid, once it is a second old', async () => {
+    const baton = createBaton({
+      audit: false,
+      registry: { store: fileStore({ path, lockTimeoutMs: 300 }) },
+    });
+    await baton.register('HOOK', 'HOOK:v1');
+    const killed = worker('create-lock', path);
+    await killed.waitFor('created');
+    await killed.stop('SIGKILL');
+    expect((await stat(`${path}.lock`)).size).toBe(0);
+
+    // Just made, it may be an earlier version's writer about to write its pid: waited for.
+    await expect(baton.promote('HOOK', 'HOOK:v2')).rejects.toMatchObject({
+      code: 'BATON_STORE_FAILED',
+      message: expect.stringContaining('could not take the lock'),
+    });
+    // Left there a while (30 s was the bound before): taken over.
+    const aWhileAgo = new Date(Date.now() - 2_000);
+    await utimes(`${path}.lock`, aWhileAgo, aWhileAgo);
+    expect((await baton.promote('HOOK', 'HOOK:v2')).revision).toBe(2);
+    await baton.close();
+  });
+
+  it('an older copy of the file put in place: another process resyncs, and takes the next promotion', async () => {
+    const baton = createBaton({ audit: false, registry: { store: fileStore({ path }) } });
+    await baton.register('HOOK', 'HOOK:v1');
+    await baton.promote('HOOK', 'HOOK:v2');
+    await copyFile(path, join(dir, 'backup.json'));
+    await baton.promote('HOOK', 'HOOK:v3');
+    await baton.promote('HOOK', 'HOOK:v4');
+    const replica = worker('replica', path, 'watch');
+    await replica.waitFor('ready');
+
+    await copyFile(join(dir, 'backup.json'), join(dir, 'restoring.json'));
+    await rename(join(dir, 'restoring.json'), path);
+    await baton.promote('HOOK', 'HOOK:v5');
+    expect(baton.verifyRef('HOOK', 'HOOK:v5')).toBe(true);
+    replica.send('HOOK:v5');
+    await replica.waitFor('accepted HOOK:v5');
     await baton.close();
   });
 });

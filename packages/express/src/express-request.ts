@@ -2,10 +2,15 @@
 export interface VerifiedCaller {
   /** The logical secret the caller proved it holds, e.g. `WEBHOOK_SECRET`. */
   readonly logical: string;
-  /** The canonical ref it presented, e.g. `WEBHOOK_SECRET:v2`. */
+  /**
+   * The canonical ref it proved, e.g. `WEBHOOK_SECRET:v2`: the one it presented, or with
+   * Standard Webhooks the one whose secret made the signature.
+   */
   readonly ref: string;
   /** `'previous'` while a rotation is rolling out and the caller still uses the old ref. */
   readonly match: 'current' | 'previous';
+  /** The message id (`webhook-id`, or `x-baton-id` when sent): a key for idempotency. */
+  readonly id?: string;
 }
 
 declare global {

@@ -5,8 +5,10 @@ import {
   DEFAULT_BODY_LIMIT,
   DEFAULT_TOLERANCE_SEC,
   type Proof,
+  type SignatureProtocol,
   tryParseRef,
   type VerifyRequestResult,
+  verifyOptionIssues,
 } from '@baton/core';
 import { readBody } from '@baton/core/node';
 import type { Request, RequestHandler, Response } from 'express';
@@ -30,7 +32,14 @@ export interface VerifyRefOptions {
    * only for `'signature'`.
    */
   proof?: Proof;
-  /** Accepted distance between `x-baton-timestamp` and the Baton's clock. Default 300 s. */
+  /**
+   * The wire format. Default `'baton'` (`x-baton-*` headers). `'standard-webhooks'`: the
+   * Standard Webhooks headers (`webhook-id`, `webhook-timestamp`, `webhook-signature`) with
+   * a signature made with the secret of `logical` (current, or previous inside grace);
+   * signature proof only.
+   */
+  protocol?: SignatureProtocol;
+  /** Accepted distance between the signed timestamp and the Baton's clock. Default 300 s. */
   toleranceSec?: number;
   /**
    * Most bytes of body read for signature proof when no `express.raw()` ran before; a larger
@@ -45,14 +54,13 @@ export interface VerifyRefOptions {
   onReject?: (req: Request, res: Response, rejection: VerifyRejection) => void | Promise<void>;
 }
 
-const PROOFS: readonly Proof[] = ['signature', 'value', 'none'];
-
 /**
  * Express middleware that accepts a request only when it presents a ref of `logical` that
  * the registry accepts (current, or previous within grace) with proof that the caller holds
  * that ref's secret. Every decision is made by `baton.verifyRequest`, so it leaves one audit
- * event and one `baton.verify` metric. On success `req.baton` is `{ logical, ref, match }`;
- * with signature proof `req.body` holds the raw bytes (a `Buffer`).
+ * event and one `baton.verify` metric. On success `req.baton` is `{ logical, ref, match, id? }`;
+ * with signature proof `req.body` holds the raw bytes (a `Buffer`). With
+ * `protocol: 'standard-webhooks'` the route's `logical` fixes the secret and no ref is sent.
  *
  * @example
  * app.post('/webhooks/payments', verifyRef(baton, { logical: 'WEBHOOK_SECRET' }), (req, res) => {
@@ -60,9 +68,13 @@ const PROOFS: readonly Proof[] = ['signature', 'value', 'none'];
  *   res.json({ received: event.id, ref: req.baton?.ref });
  * });
  * app.get('/reports', verifyRef(baton, { logical: 'API_KEY', proof: 'value' }), listReports);
+ * app.post('/hooks', verifyRef(baton, { logical: 'HOOK_SECRET', protocol: 'standard-webhooks' }), receive);
  */
 export function verifyRef(baton: Baton, options: VerifyRefOptions): RequestHandler {
-  const { logical, proof, toleranceSec, limit, onReject } = resolveOptions(baton, options);
+  const { logical, proof, protocol, toleranceSec, limit, onReject } = resolveOptions(
+    baton,
+    options,
+  );
   const reject = async (req: Request, res: Response, rejection: VerifyRejection) => {
     if (onReject !== undefined) return onReject(req, res, rejection);
     const body =
@@ -78,12 +90,17 @@ export function verifyRef(baton: Baton, options: VerifyRefOptions): RequestHandl
     const result = await baton.verifyRequest({
       logical,
       proof,
+      protocol,
       headers: req.headers,
       body: () => rawBody(req, limit),
       toleranceSec,
     });
     if (result.ok) {
-      req.baton = { logical: result.logical, ref: result.ref, match: result.match };
+      const { logical: verified, ref, match, id } = result;
+      req.baton =
+        id === undefined
+          ? { logical: verified, ref, match }
+          : { logical: verified, ref, match, id };
       return next();
     }
     // The caller went away mid-body: there is nobody to answer.
@@ -121,6 +138,7 @@ const ABORTED: BodyReadResult = { kind: 'aborted' };
 interface ResolvedOptions {
   logical: string;
   proof: Proof;
+  protocol: SignatureProtocol;
   toleranceSec: number;
   limit: number;
   onReject: VerifyRefOptions['onReject'];
@@ -141,11 +159,9 @@ function resolveOptions(baton: Baton, options: VerifyRefOptions): ResolvedOption
     );
   }
   const proof = given.proof ?? 'signature';
-  if (!PROOFS.includes(proof)) issues.push(`proof must be 'signature', 'value' or 'none'`);
+  const protocol = given.protocol ?? 'baton';
   const toleranceSec = given.toleranceSec ?? DEFAULT_TOLERANCE_SEC;
-  if (typeof toleranceSec !== 'number' || !Number.isFinite(toleranceSec) || toleranceSec < 0) {
-    issues.push('toleranceSec must be a non-negative number of seconds');
-  }
+  issues.push(...verifyOptionIssues(given));
   const limit = given.limit ?? DEFAULT_BODY_LIMIT;
   if (!Number.isSafeInteger(limit) || limit < 0) {
     issues.push('limit must be a non-negative whole number of bytes');
@@ -157,6 +173,7 @@ function resolveOptions(baton: Baton, options: VerifyRefOptions): ResolvedOption
   return {
     logical: logical as string,
     proof,
+    protocol,
     toleranceSec,
     limit,
     onReject: given.onReject,

@@ -14,6 +14,7 @@ import {
 import { manualClock } from '@baton/core/testing';
 import { captureOutput, expectNoSecrets, recordingTelemetry } from '@baton-tools/test-kit';
 import express, { type ErrorRequestHandler } from 'express';
+import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { injectSecrets, verifyRef } from '../src/index.js';
 import { serve } from './http.js';
@@ -23,7 +24,18 @@ const CANARY_REF_SHAPED = 'ghp_CANARY7f3a9c1e5b2d8f4a6c0e9b7d3f1a5c';
 const CANARY_HOOK = 'whsec-canary-1b2c3d4e5f-!@#';
 const CANARY_KEY = 'sk-canary-key-8e7d6c5b4a';
 const CANARY_INJECTED = 'canary-injected-value-5150';
-const CANARIES = [CANARY_REF_SHAPED, CANARY_HOOK, CANARY_KEY, CANARY_INJECTED];
+const CANARY_PARTNER_V1 = `whsec_${Buffer.from('canary-partner-one-4b5c6d').toString('base64')}`;
+const CANARY_PARTNER_V2 = `whsec_${Buffer.from('canary-partner-two-7e8f9a').toString('base64')}`;
+const CANARIES = [
+  CANARY_REF_SHAPED,
+  CANARY_HOOK,
+  CANARY_KEY,
+  CANARY_INJECTED,
+  CANARY_PARTNER_V1,
+  CANARY_PARTNER_V2,
+  CANARY_PARTNER_V1.slice(6),
+  CANARY_PARTNER_V2.slice(6),
+];
 
 describe('canary', () => {
   it('no secret value appears in anything the Express adapter answers or emits', async () => {
@@ -39,6 +51,8 @@ describe('canary', () => {
         'HOOK:v2': CANARY_REF_SHAPED,
         'API:v1': CANARY_KEY,
         INJECTED: CANARY_INJECTED,
+        'PARTNER:v1': CANARY_PARTNER_V1,
+        'PARTNER:v2': CANARY_PARTNER_V2,
       };
       const source: SecretSource = {
         name: 'canary',
@@ -57,8 +71,18 @@ describe('canary', () => {
       await baton.register('HOOK', 'HOOK:v1');
       await baton.promote('HOOK', 'HOOK:v2');
       await baton.register('API', 'API:v1');
+      await baton.register('PARTNER', 'PARTNER:v1');
+      await baton.promote('PARTNER', 'PARTNER:v2');
 
       const app = express();
+      app.post(
+        '/partner',
+        verifyRef(baton, { logical: 'PARTNER', protocol: 'standard-webhooks' }),
+        (req, res) => {
+          output.add(inspect(req, { depth: 2 }));
+          res.json({ caller: req.baton });
+        },
+      );
       app.post('/hook', verifyRef(baton, { logical: 'HOOK' }), (req, res) => {
         output.add(inspect(req, { depth: 2 }));
         res.json({ caller: req.baton });
@@ -146,6 +170,41 @@ describe('canary', () => {
       ] as const) {
         statuses.push(await send('/api', { headers: { 'x-baton-ref': ref, 'x-baton-key': key } }));
       }
+      // Standard Webhooks: both signatures during grace, a replay, the package's own signature
+      // with the old secret, a forged one, and secrets where the id belongs; x-baton-id too.
+      const webhookStatuses: number[] = [];
+      const partner = (headers: Record<string, string>) =>
+        send('/partner', { method: 'POST', headers, body });
+      const standard = await baton.sign('PARTNER', body, { protocol: 'standard-webhooks' });
+      webhookStatuses.push(await partner(standard), await partner(standard));
+      const theirs = new Webhook(CANARY_PARTNER_V1).sign('msg_theirs', new Date(clock()), body);
+      webhookStatuses.push(
+        await partner({
+          'webhook-id': 'msg_theirs',
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': theirs,
+        }),
+      );
+      for (const id of [CANARY_PARTNER_V1, CANARY_KEY, `${CANARY_HOOK} x`]) {
+        webhookStatuses.push(await partner({ ...standard, 'webhook-id': id }));
+      }
+      webhookStatuses.push(
+        await partner({
+          ...standard,
+          'webhook-signature': new Webhook(CANARY_PARTNER_V2).sign(
+            'msg_other',
+            new Date(clock()),
+            body,
+          ),
+        }),
+      );
+      const withId = await baton.sign('HOOK', body, { id: 'evt_canary' });
+      webhookStatuses.push(
+        await send('/hook', { method: 'POST', headers: withId, body }),
+        await send('/hook', { method: 'POST', headers: withId, body }),
+      );
+      expect(webhookStatuses).toEqual([200, 401, 200, 401, 401, 401, 401, 200, 401]);
+
       const signedV2 = await baton.sign('HOOK', body, { ref: 'HOOK:v2' });
       const signedV1 = await baton.sign('HOOK', body, { ref: 'HOOK:v1' });
       const inject = () => send('/inject', { method: 'POST', headers: signedV2, body });
@@ -172,7 +231,7 @@ describe('canary', () => {
       output.add(events.map((event) => JSON.stringify(event)));
       output.add(await telemetry.emitted());
       const everything = () => output.text();
-      expect(events.filter((event) => event.type.startsWith('verify_')).length).toBe(17);
+      expect(events.filter((event) => event.type.startsWith('verify_')).length).toBe(26);
       expect(everything()).toContain('a body parser consumed the raw body');
       const all = everything();
       expect(all).toContain('verify_reject'); // the JSON-lines sink wrote to stdout

@@ -15,12 +15,14 @@ import {
 import { manualClock } from '@baton/core/testing';
 import { captureOutput, expectNoSecrets, recordingTelemetry } from '@baton-tools/test-kit';
 import { Hono } from 'hono';
+import { Webhook } from 'standardwebhooks';
 import { expect, it } from 'vitest';
 import { batonPerIsolate, secrets, verifyRef } from '../src/index.js';
 
 const CANARY = 'sk-canary-hono-5e4d3c2b1a-!@#';
 const CANARY_REF_SHAPED = 'ghp_CANARYhono0a1b2c3d4e5f60718293a4b5c';
 const CANARY_KEY = 'canary-api-key-hono-90210';
+const CANARY_WHSEC = `whsec_${btoa('canary-partner-hono-31f7a2')}`;
 
 it('no secret value appears in anything the Hono middleware emits', async () => {
   const output = captureOutput();
@@ -35,7 +37,12 @@ it('no secret value appears in anything the Hono middleware emits', async () => 
         return undefined;
       },
     };
-    const bindings = { HOOK_V1: CANARY, HOOK_V2: CANARY_REF_SHAPED, API_V1: CANARY_KEY };
+    const bindings = {
+      HOOK_V1: CANARY,
+      HOOK_V2: CANARY_REF_SHAPED,
+      API_V1: CANARY_KEY,
+      PARTNER_V1: CANARY_WHSEC,
+    };
     const baton = batonPerIsolate((env: typeof bindings) => {
       const instance = createBaton({
         sources: [failing, envSource({ env })],
@@ -56,6 +63,11 @@ it('no secret value appears in anything the Hono middleware emits', async () => 
     app.post('/hook', verifyRef(baton, { logical: 'HOOK' }), (c) => c.json(c.var.verifiedRef));
     app.post('/broken', verifyRef(baton, { logical: 'BROKEN' }), (c) => c.text('no'));
     app.get('/api', verifyRef(baton, { logical: 'API', proof: 'value' }), (c) => c.text('ok'));
+    app.post(
+      '/partner',
+      verifyRef(baton, { logical: 'PARTNER', protocol: 'standard-webhooks' }),
+      (c) => c.json(c.var.verifiedRef),
+    );
     app.get('/secrets', secrets(baton, ['HOOK:v1', 'BROKEN:v1']), (c) => c.text('no'));
     app.get('/missing', secrets(baton, [CANARY_REF_SHAPED]), (c) => c.text('no'));
 
@@ -64,6 +76,7 @@ it('no secret value appears in anything the Hono middleware emits', async () => 
     await instance.promote('HOOK', 'HOOK:v2');
     await instance.register('API', 'API:v1');
     await instance.register('BROKEN', 'BROKEN:v1');
+    await instance.register('PARTNER', 'PARTNER:v1');
 
     const body = '{"n":1}';
     const ts = Math.floor(clock() / 1000);
@@ -117,10 +130,30 @@ it('no secret value appears in anything the Hono middleware emits', async () => 
     }
     responses.push(await app.request('/secrets', {}, bindings));
     responses.push(await app.request('/missing', {}, bindings));
+    // Standard Webhooks: signed by Baton, by the package, replayed, forged, a secret as the id.
+    const partner = (headers: Record<string, string>) =>
+      app.request('/partner', { method: 'POST', headers, body }, bindings);
+    const standard = await instance.sign('PARTNER', body, { protocol: 'standard-webhooks' });
+    responses.push(await partner(standard), await partner(standard));
+    const theirs = {
+      'webhook-id': 'msg_hono_canary',
+      'webhook-timestamp': String(ts),
+      'webhook-signature': new Webhook(CANARY_WHSEC).sign(
+        'msg_hono_canary',
+        new Date(clock()),
+        body,
+      ),
+    };
+    responses.push(await partner(theirs));
+    responses.push(await partner({ ...theirs, 'webhook-id': CANARY_WHSEC }));
+    responses.push(
+      await partner({ ...theirs, 'webhook-signature': `v1,${btoa(CANARY).slice(0, 43)}=` }),
+    );
 
     const statuses = responses.map((res) => res.status);
     expect(statuses).toEqual([
       200, 200, 401, 401, 401, 401, 401, 503, 200, 401, 401, 401, 401, 401, 401, 401, 401, 503, 503,
+      200, 401, 200, 401, 401,
     ]);
     for (const res of responses) {
       output.add(await res.text());
@@ -138,7 +171,13 @@ it('no secret value appears in anything the Hono middleware emits', async () => 
 
     const everything = output.text();
     expect(everything).toContain('verify_accept'); // the JSON-lines sink really wrote to stdout
-    expectNoSecrets(everything, [CANARY, CANARY_REF_SHAPED, CANARY_KEY]);
+    expectNoSecrets(everything, [
+      CANARY,
+      CANARY_REF_SHAPED,
+      CANARY_KEY,
+      CANARY_WHSEC,
+      CANARY_WHSEC.slice(6),
+    ]);
   } finally {
     output.restore();
   }

@@ -8,9 +8,6 @@ import type {
   RegistryEntry,
   RegistryHistoryRecord,
   RegistryStatus,
-  SignedBody,
-  SignedHeaders,
-  SignOptions,
   VerifyRequestInput,
   VerifyRequestResult,
   WithSecretOptions,
@@ -33,14 +30,18 @@ import { BATON } from './constants.js';
  */
 @Injectable()
 export class SecretsService {
-  constructor(@Inject(BATON) readonly baton: Baton) {}
+  /** Resolves one ref, with the Baton's options (`maxAgeMs`, `forceFetch`, `transform`, `schema`). */
+  readonly getSecret: Baton['getSecret'];
+  /** Resolves many refs, keyed as given, with the Baton's options. */
+  readonly getSecrets: Baton['getSecrets'];
+  /** Signs a body for a logical secret (`protocol: 'standard-webhooks'` too): the headers to send. */
+  readonly sign: Baton['sign'];
 
-  getSecret(ref: string | ParsedRef): Promise<string> {
-    return this.baton.getSecret(ref);
-  }
-
-  getSecrets<const R extends string>(refs: readonly R[]): Promise<Record<R, string>> {
-    return this.baton.getSecrets(refs);
+  constructor(@Inject(BATON) readonly baton: Baton) {
+    // Bound, so each keeps every overload of the Baton's own method.
+    this.getSecret = baton.getSecret.bind(baton);
+    this.getSecrets = baton.getSecrets.bind(baton);
+    this.sign = baton.sign.bind(baton);
   }
 
   rotateSecret(ref: string | ParsedRef): Promise<string> {
@@ -94,10 +95,6 @@ export class SecretsService {
     limit?: number;
   }): Promise<readonly RegistryHistoryRecord[]> {
     return this.baton.history(options);
-  }
-
-  sign(logical: string, body: SignedBody, options?: SignOptions): Promise<SignedHeaders> {
-    return this.baton.sign(logical, body, options);
   }
 
   verifyRequest(input: VerifyRequestInput): Promise<VerifyRequestResult> {

@@ -1,4 +1,10 @@
-import { ConfigError, type Proof, parseRef } from '@baton/core';
+import {
+  ConfigError,
+  type Proof,
+  parseRef,
+  type SignatureProtocol,
+  verifyOptionIssues,
+} from '@baton/core';
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_PROOF, VERIFY_REF_METADATA } from './constants.js';
 import { VerifyRefGuard, type VerifyRefMetadata } from './verify-ref.guard.js';
@@ -10,7 +16,13 @@ export interface VerifyRefOptions {
    * purpose). Default `'signature'`.
    */
   proof?: Proof;
-  /** Accepted distance in seconds between `x-baton-timestamp` and the clock. Default 300. */
+  /**
+   * The wire format: `'baton'` (default, `x-baton-*` headers) or `'standard-webhooks'`
+   * (`webhook-id`, `webhook-timestamp`, `webhook-signature`, signed with the secret of the
+   * logical name: current, or previous inside grace; signature proof only).
+   */
+  protocol?: SignatureProtocol;
+  /** Accepted distance in seconds between the signed timestamp and the clock. Default 300. */
   toleranceSec?: number;
   /**
    * Largest body the guard reads itself when no body parser kept `rawBody` (content types
@@ -18,8 +30,6 @@ export interface VerifyRefOptions {
    */
   maxBodyBytes?: number;
 }
-
-const PROOFS: readonly Proof[] = ['signature', 'value', 'none'];
 
 /**
  * Verifies the ref a caller presents (`x-baton-ref`) for `logical`, with proof of
@@ -36,6 +46,10 @@ const PROOFS: readonly Proof[] = ['signature', 'value', 'none'];
  * @Get('reports')
  * @VerifyRef('API_KEY', { proof: 'value' })
  * reports() { ... }
+ *
+ * @Post('partner')
+ * @VerifyRef('PARTNER_WEBHOOK_SECRET', { protocol: 'standard-webhooks' })
+ * partner(@BatonRef() caller: VerifiedRef) { return { id: caller.id }; }
  */
 export function VerifyRef(logical: string, options: VerifyRefOptions = {}) {
   const metadata = checkOptions(logical, options);
@@ -56,17 +70,11 @@ function checkOptions(logical: string, options: VerifyRefOptions): VerifyRefMeta
   }
   const {
     proof = DEFAULT_PROOF,
+    protocol,
     toleranceSec,
     maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
   } = options ?? {};
-  if (!PROOFS.includes(proof))
-    issues.push(`@VerifyRef: proof must be 'signature', 'value' or 'none'`);
-  if (
-    toleranceSec !== undefined &&
-    (typeof toleranceSec !== 'number' || !Number.isFinite(toleranceSec) || toleranceSec < 0)
-  ) {
-    issues.push('@VerifyRef: toleranceSec must be a non-negative number of seconds');
-  }
+  for (const issue of verifyOptionIssues(options ?? {})) issues.push(`@VerifyRef: ${issue}`);
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 0) {
     issues.push('@VerifyRef: maxBodyBytes must be a non-negative integer');
   }
@@ -74,6 +82,7 @@ function checkOptions(logical: string, options: VerifyRefOptions): VerifyRefMeta
   return {
     logical,
     proof,
+    ...(protocol === undefined ? {} : { protocol }),
     maxBodyBytes,
     ...(toleranceSec === undefined ? {} : { toleranceSec }),
   };

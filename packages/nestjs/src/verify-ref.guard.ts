@@ -1,4 +1,4 @@
-import { type Baton, ConfigError, type Proof } from '@baton/core';
+import { type Baton, ConfigError, type Proof, type SignatureProtocol } from '@baton/core';
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import {
@@ -18,6 +18,7 @@ import { type NestRequest, rawBodyOf } from './raw-body.js';
 export interface VerifyRefMetadata {
   logical: string;
   proof: Proof;
+  protocol?: SignatureProtocol;
   toleranceSec?: number;
   maxBodyBytes?: number;
 }
@@ -25,8 +26,11 @@ export interface VerifyRefMetadata {
 /** What an accepted request presented, as `@BatonRef()` hands it to the handler. */
 export interface VerifiedRef {
   readonly logical: string;
+  /** The ref proved: the one presented, or with Standard Webhooks the one whose secret signed. */
   readonly ref: string;
   readonly match: 'current' | 'previous';
+  /** The message id (`webhook-id`, or `x-baton-id` when sent): a key for idempotency. */
+  readonly id?: string;
 }
 
 /**
@@ -56,6 +60,7 @@ export class VerifyRefGuard implements CanActivate {
     const result = await this.baton.verifyRequest({
       logical: options.logical,
       proof: options.proof,
+      ...(options.protocol === undefined ? {} : { protocol: options.protocol }),
       headers: req.headers,
       body: () => rawBodyOf(req, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
       ...(options.toleranceSec === undefined ? {} : { toleranceSec: options.toleranceSec }),
@@ -67,7 +72,9 @@ export class VerifyRefGuard implements CanActivate {
           ? new BatonBodyTooLargeException()
           : new BatonUnauthorizedException();
     }
-    const verified: VerifiedRef = { logical: result.logical, ref: result.ref, match: result.match };
+    const { logical, ref, match, id } = result;
+    const verified: VerifiedRef =
+      id === undefined ? { logical, ref, match } : { logical, ref, match, id };
     req[VERIFIED_REF_PROPERTY] = verified;
     return true;
   }

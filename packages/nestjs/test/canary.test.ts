@@ -23,7 +23,8 @@ import { BatonModule, InjectSecret, SecretsService, VerifyRef } from '../src/ind
 const CANARY = 'sk-canary-nest-1f2e3d4c5b6a-!@#';
 const CANARY_REF_SHAPED = 'ghp_CANARYnest9a8b7c6d5e4f3a2b1c0d9e8f';
 const CANARY_KEY = 'canary-api-key-nest-31415';
-const CANARIES = [CANARY, CANARY_REF_SHAPED, CANARY_KEY];
+const CANARY_WHSEC = `whsec_${Buffer.from('canary-partner-nest-6c1d2e').toString('base64')}`;
+const CANARIES = [CANARY, CANARY_REF_SHAPED, CANARY_KEY, CANARY_WHSEC, CANARY_WHSEC.slice(6)];
 
 @Injectable()
 class UsesSecret {
@@ -49,6 +50,12 @@ class CanaryController {
   api() {
     return 'ok';
   }
+
+  @Post('partner')
+  @VerifyRef('PARTNER', { protocol: 'standard-webhooks' })
+  partner(@Body() body: unknown) {
+    return { got: body };
+  }
 }
 
 it('no secret value appears in anything the Nest module emits', async () => {
@@ -66,7 +73,12 @@ it('no secret value appears in anything the Nest module emits', async () => {
         return undefined;
       },
     };
-    const env = { HOOK_V1: CANARY, HOOK_V2: CANARY_REF_SHAPED, API_V1: CANARY_KEY };
+    const env = {
+      HOOK_V1: CANARY,
+      HOOK_V2: CANARY_REF_SHAPED,
+      API_V1: CANARY_KEY,
+      PARTNER_V1: CANARY_WHSEC,
+    };
     const batonOptions = {
       sources: [failing, envSource({ env })],
       clock,
@@ -92,6 +104,7 @@ it('no secret value appears in anything the Nest module emits', async () => {
       await secrets.promote('HOOK', 'HOOK:v2');
       await secrets.register('API', 'API:v1');
       await secrets.register('BROKEN', 'BROKEN:v1');
+      await secrets.register('PARTNER', 'PARTNER:v1');
       await app.listen(0, '127.0.0.1');
       const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
 
@@ -133,6 +146,11 @@ it('no secret value appears in anything the Nest module emits', async () => {
         'x-baton-ref': 'BROKEN:v1',
         'x-baton-signature': await signature('x'),
       });
+      // Standard Webhooks: accepted, replayed, and a secret where the id belongs.
+      const standard = await secrets.sign('PARTNER', body, { protocol: 'standard-webhooks' });
+      await send('/partner', standard);
+      await send('/partner', standard);
+      await send('/partner', { ...standard, 'webhook-id': CANARY_WHSEC });
       for (const key of [CANARY_KEY, CANARY, `${CANARY_KEY}x`]) {
         for (const ref of ['API:v1', CANARY_KEY]) {
           const res = await fetch(`${url}/api`, {
@@ -166,6 +184,9 @@ it('no secret value appears in anything the Nest module emits', async () => {
         '401',
         '401',
         '503',
+        '201',
+        '401',
+        '401',
         '200',
         '401',
         '401',
@@ -180,6 +201,9 @@ it('no secret value appears in anything the Nest module emits', async () => {
         '401',
         '401',
         '401',
+        '503',
+        '503',
+        '503',
         '503',
         '200',
         '401',

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import {
   ConfigError,
+  clientFailureMessage,
   displayRef,
   type ParsedRef,
   parseRef,
@@ -30,29 +31,34 @@ import { type AwsFailure, AwsSecretsManagerError, BundleFormatError } from './er
 import { type AwsSecretLocation, locate, type VersionMode } from './secret-location.js';
 
 /** Options of {@link awsSecretsManager}. */
+/**
+ * Options of {@link awsSecretsManager}. Every option may be given as `undefined` (as
+ * `process.env.X` is when X is unset), which means "not given".
+ */
 export interface AwsSecretsManagerOptions {
   /**
-   * Your client, configured as you like (credentials, endpoint, retries). Default: a new
+   * Your client, configured as you like (credentials, endpoint, retries); its region names
+   * the secrets to create in `SecretNotFoundError` messages. Default: a new
    * `SecretsManagerClient({ region })` with the SDK's default credential chain.
    */
-  client?: SecretsManagerClient;
+  client?: SecretsManagerClient | undefined;
   /** Region of the client Baton creates (not with `client`). Default: the SDK's (`AWS_REGION`, profile). */
-  region?: string;
+  region?: string | undefined;
   /** Put before every secret name, e.g. `prod/`. Default `''`. */
-  prefix?: string;
+  prefix?: string | undefined;
   /**
    * Where a ref's version lives: `'names'`: in the secret's name (`OPENAI_KEY:v2` →
    * `OPENAI_KEY_V2`); `'labels'`: in a staging label of one secret (`OPENAI_KEY` labelled `v2`;
-   * an unversioned ref reads `AWSCURRENT`). Required.
+   * an unversioned ref reads `AWSCURRENT`). Default `'names'`.
    */
-  versions: VersionMode;
+  versions?: VersionMode | undefined;
   /**
    * Name of one JSON secret holding many keys (`{"OPENAI_KEY": "…"}`): refs read keys of it,
    * and one call answers them all. Default: none, one secret per ref.
    */
-  bundle?: string;
+  bundle?: string | undefined;
   /** The source's name in errors, audit events and metrics. Default `'aws-secrets-manager'`. */
-  name?: string;
+  name?: string | undefined;
 }
 
 /** Options of {@link AwsSecretsManagerSource.put}. */
@@ -120,17 +126,19 @@ type Bundle = Readonly<Record<string, unknown>>;
  *
  * @example
  * const baton = createBaton({
- *   sources: [envSource(), awsSecretsManager({ prefix: 'prod/', versions: 'names' })],
+ *   sources: [envSource(), awsSecretsManager({ prefix: 'prod/' })],
  * });
  * await baton.getSecret('OPENAI_KEY:v2'); // the secret prod/OPENAI_KEY_V2
  */
-export function awsSecretsManager(options: AwsSecretsManagerOptions): AwsSecretsManagerSource {
+export function awsSecretsManager(options: AwsSecretsManagerOptions = {}): AwsSecretsManagerSource {
   const settings = resolveOptions(options);
   return new AwsSecretsManager(settings);
 }
 
 interface Settings {
   client: SecretsManagerClient;
+  /** The region given, if any; otherwise the client's, once it has answered. */
+  region: string | undefined;
   prefix: string;
   versions: VersionMode;
   bundle: string | undefined;
@@ -145,11 +153,57 @@ class AwsSecretsManager implements AwsSecretsManagerSource {
   private readonly bundleReads = new Map<string, Promise<Bundle | undefined>>();
   /** Set once BatchGetSecretValue is denied: refs are then read one by one. */
   private batchDenied = false;
+  /** The client's region, for hints: known once its configuration has answered. */
+  private region: string | undefined;
 
   constructor(settings: Settings) {
     this.settings = settings;
     this.name = settings.name;
     this.client = settings.client;
+    this.region = settings.region;
+    if (this.region === undefined) this.learnRegion();
+  }
+
+  /**
+   * What to create so this source has the ref: the secret (or key, or label), named as
+   * `locate` finds it, and the region.
+   *
+   * @example
+   * awsSecretsManager({ region: 'eu-west-1', prefix: 'prod/' }).hint(parseRef('OPENAI_KEY:v2'));
+   * // 'create the secret prod/OPENAI_KEY_V2 in AWS Secrets Manager (eu-west-1)'
+   */
+  hint(ref: ParsedRef): string {
+    const where = `in AWS Secrets Manager${this.region === undefined ? '' : ` (${this.region})`}`;
+    // A ref that looks like a credential is not turned into a name to create.
+    if (displayRef(ref.ref) !== ref.ref) return `create the secret ${where}`;
+    const { secretId, versionStage, key } = this.locate(ref);
+    const labelled = versionStage !== AWSCURRENT;
+    if (key !== undefined) {
+      return labelled
+        ? `add the key ${key} to the version labelled ${versionStage} of the JSON secret ${secretId} ${where}`
+        : `add the key ${key} to the JSON secret ${secretId} ${where}`;
+    }
+    return labelled
+      ? `add a version labelled ${versionStage} to the secret ${secretId} ${where}`
+      : `create the secret ${secretId} ${where}`;
+  }
+
+  /** Asks the client for its region (it may have none: then hints name no region). */
+  private learnRegion(): void {
+    const region = (this.client as { config?: { region?: unknown } }).config?.region;
+    if (typeof region === 'string') {
+      this.region = region;
+      return;
+    }
+    if (typeof region !== 'function') return;
+    Promise.resolve()
+      .then(() => (region as () => unknown)())
+      .then(
+        (answer) => {
+          if (typeof answer === 'string' && answer !== '') this.region = answer;
+        },
+        () => undefined,
+      );
   }
 
   locate(ref: string | ParsedRef): AwsSecretLocation {
@@ -253,7 +307,7 @@ class AwsSecretsManager implements AwsSecretsManagerSource {
       return { secretId: location.secretId, versionId: answer.VersionId ?? token, created: false };
     } catch (error) {
       if (errorTypeOf(error) !== 'ResourceNotFoundException') {
-        throw this.failure(error, 'PutSecretValue', shown, where, 'write');
+        throw this.failure(error, 'PutSecretValue', shown, where, 'write', value);
       }
     }
     // The secret does not exist yet: create it with the same token, so a retry of this whole
@@ -268,7 +322,7 @@ class AwsSecretsManager implements AwsSecretsManagerSource {
       );
     } catch (error) {
       if (errorTypeOf(error) !== 'ResourceExistsException') {
-        throw this.failure(error, 'CreateSecret', shown, where, 'write');
+        throw this.failure(error, 'CreateSecret', shown, where, 'write', value);
       }
       // Another writer created it in between: write the version as usual.
       try {
@@ -279,7 +333,7 @@ class AwsSecretsManager implements AwsSecretsManagerSource {
           created: false,
         };
       } catch (retryError) {
-        throw this.failure(retryError, 'PutSecretValue', shown, where, 'write');
+        throw this.failure(retryError, 'PutSecretValue', shown, where, 'write', value);
       }
     }
     // A new secret's first version is AWSCURRENT; add the other labels asked for.
@@ -449,13 +503,15 @@ class AwsSecretsManager implements AwsSecretsManagerSource {
     refs: string,
     detail: string,
     access: 'read' | 'write' = 'read',
+    written?: string,
   ): AwsSecretsManagerError {
     return new AwsSecretsManagerError(
       this.name,
       refs,
-      describeFailure(error, operation),
+      describeFailure(error, operation, written),
       detail,
       access,
+      error,
     );
   }
 }
@@ -463,9 +519,16 @@ class AwsSecretsManager implements AwsSecretsManagerSource {
 function resolveOptions(options: AwsSecretsManagerOptions): Settings {
   const issues: string[] = [];
   if (options === null || typeof options !== 'object') {
-    throw new ConfigError('awsSecretsManager needs options: { versions: "names" | "labels", … }');
+    throw new ConfigError('awsSecretsManager takes an options object: { prefix?, versions?, … }');
   }
-  const { client, region, prefix = '', versions, bundle, name = DEFAULT_SOURCE_NAME } = options;
+  const {
+    client,
+    region,
+    prefix = '',
+    versions = 'names',
+    bundle,
+    name = DEFAULT_SOURCE_NAME,
+  } = options;
   if (versions !== 'names' && versions !== 'labels') {
     issues.push('awsSecretsManager: versions must be "names" or "labels"');
   }
@@ -501,6 +564,7 @@ function resolveOptions(options: AwsSecretsManagerOptions): Settings {
   if (issues.length > 0) throw new ConfigError(issues);
   return {
     client: client ?? new SecretsManagerClient(region === undefined ? {} : { region }),
+    region,
     prefix,
     versions,
     bundle,
@@ -508,8 +572,13 @@ function resolveOptions(options: AwsSecretsManagerOptions): Settings {
   };
 }
 
-/** The AWS error's kind and metadata; its message stays behind, as it may echo input. */
-function describeFailure(error: unknown, operation: string): AwsFailure {
+/**
+ * The AWS error's kind and metadata. The service's message stays behind, as it may echo
+ * input; the message of a failure the client raised before any request reached the service
+ * (no HTTP answer: "Region is missing", missing credentials, an unresolvable host) is kept,
+ * unless it holds the value being written.
+ */
+function describeFailure(error: unknown, operation: string, written?: string): AwsFailure {
   const candidate = error as {
     name?: unknown;
     code?: unknown;
@@ -522,12 +591,15 @@ function describeFailure(error: unknown, operation: string): AwsFailure {
       : undefined;
   const name =
     typeof candidate?.name === 'string' && /^\w+$/.test(candidate.name) ? candidate.name : 'Error';
+  const clientMessage =
+    metadata?.httpStatusCode === undefined ? clientFailureMessage(error, written) : undefined;
   return {
     errorType: code ?? name,
     operation,
     status: metadata?.httpStatusCode,
     requestId: metadata?.requestId,
     attempts: metadata?.attempts,
+    ...(clientMessage === undefined ? {} : { clientMessage }),
   };
 }
 

@@ -10,12 +10,19 @@ export interface AwsFailure {
   readonly requestId?: string;
   /** Attempts the SDK made, retries included. */
   readonly attempts?: number;
+  /**
+   * The SDK's own message, for a failure raised before any request reached the service
+   * ("Region is missing", missing credentials, an unresolvable host): no value can be in it.
+   */
+  readonly clientMessage?: string;
 }
 
 /**
  * An AWS Secrets Manager call failed. The message names the AWS error type, the operation,
- * the HTTP status and the request id (for AWS support); it never carries the SDK's message,
- * which can echo input, and `cause` keeps only the same facts.
+ * the HTTP status and the request id (for AWS support), never the service's message, which
+ * can echo input; a failure raised by the client before any request was sent keeps the SDK's
+ * message, which says what to fix. As for every `SourceError`, `cause` is a `WithheldError`
+ * (the SDK error's name and code) and the SDK error itself is on `underlying`.
  */
 export class AwsSecretsManagerError extends SourceError implements AwsFailure {
   readonly errorType: string;
@@ -23,6 +30,7 @@ export class AwsSecretsManagerError extends SourceError implements AwsFailure {
   readonly status?: number;
   readonly requestId?: string;
   readonly attempts?: number;
+  readonly clientMessage?: string;
 
   constructor(
     source: string,
@@ -30,13 +38,15 @@ export class AwsSecretsManagerError extends SourceError implements AwsFailure {
     failure: AwsFailure,
     detail: string,
     access: 'read' | 'write' = 'read',
+    underlying?: unknown,
   ) {
-    super(source, refs, { ...failure }, access);
+    super(source, refs, underlying, access);
     this.errorType = failure.errorType;
     this.operation = failure.operation;
     this.status = failure.status;
     this.requestId = failure.requestId;
     this.attempts = failure.attempts;
+    if (failure.clientMessage !== undefined) this.clientMessage = failure.clientMessage;
     const facts = [
       `${failure.operation}${detail}`,
       failure.status === undefined ? undefined : `HTTP ${failure.status}`,
@@ -45,7 +55,8 @@ export class AwsSecretsManagerError extends SourceError implements AwsFailure {
         ? undefined
         : `${failure.attempts} attempt${failure.attempts === 1 ? '' : 's'}`,
     ].filter((fact) => fact !== undefined);
-    this.message = `Source "${source}" failed to ${access} ${refs}: ${failure.errorType} (${facts.join(', ')})`;
+    const said = failure.clientMessage === undefined ? '' : `: ${failure.clientMessage}`;
+    this.message = `Source "${source}" failed to ${access} ${refs}: ${failure.errorType} (${facts.join(', ')})${said}`;
   }
 }
 

@@ -1,3 +1,4 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   type BatonError,
   ConfigError,
@@ -5,6 +6,7 @@ import {
   defaultsSource,
   SecretNotFoundError,
   SourceError,
+  WithheldError,
 } from '@baton/core';
 import { manualClock } from '@baton/core/testing';
 import {
@@ -423,6 +425,162 @@ describe('errors', () => {
   });
 });
 
+describe('failures the client raises before any request', () => {
+  /** Runs `work` in an environment without AWS settings: no region, no credentials, no files. */
+  async function withoutAwsEnvironment<T>(work: () => Promise<T>): Promise<T> {
+    const saved = { ...process.env };
+    for (const key of Object.keys(process.env)) {
+      if (key.startsWith('AWS_')) delete process.env[key];
+    }
+    Object.assign(process.env, {
+      AWS_CONFIG_FILE: '/nonexistent/aws-config',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
+    try {
+      return await work();
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+  }
+
+  async function readFailure(client: SecretsManagerClient): Promise<AwsSecretsManagerError> {
+    const baton = createBaton({ sources: [awsSecretsManager({ client })], audit: false });
+    const error = (await failure(() => baton.getSecret('OPENAI_KEY'))) as AwsSecretsManagerError;
+    expect(error).toBeInstanceOf(AwsSecretsManagerError);
+    expect(error.code).toBe('BATON_SOURCE_FAILED');
+    return error;
+  }
+
+  it('keeps the SDK’s message when the client has no region', async () => {
+    const error = await withoutAwsEnvironment(() =>
+      readFailure(
+        new SecretsManagerClient({
+          endpoint: emulator.endpoint,
+          credentials: emulator.credentials,
+        }),
+      ),
+    );
+    expect(error.message).toBe(
+      'Source "aws-secrets-manager" failed to read OPENAI_KEY: Error (GetSecretValue of secret "OPENAI_KEY" at AWSCURRENT): Region is missing',
+    );
+    expect(error.clientMessage).toBe('Region is missing');
+    expect(emulator.calls('GetSecretValue')).toBe(0);
+  });
+
+  it('keeps the SDK’s message when no credentials can be found', async () => {
+    const error = await withoutAwsEnvironment(() =>
+      readFailure(new SecretsManagerClient({ endpoint: emulator.endpoint, region: 'us-east-1' })),
+    );
+    expect(error.errorType).toBe('CredentialsProviderError');
+    expect(error.message).toContain(
+      'failed to read OPENAI_KEY: CredentialsProviderError (GetSecretValue of secret "OPENAI_KEY" at AWSCURRENT): Could not load credentials from any providers',
+    );
+    expect(emulator.calls('GetSecretValue')).toBe(0);
+  });
+
+  it('keeps the SDK’s message when the endpoint’s host does not resolve', async () => {
+    const error = await readFailure(
+      new SecretsManagerClient({
+        endpoint: 'http://secretsmanager.baton-test.invalid',
+        region: 'us-east-1',
+        credentials: emulator.credentials,
+        maxAttempts: 1,
+      }),
+    );
+    expect(error.errorType).toBe('ENOTFOUND');
+    expect(error.message).toMatch(
+      /failed to read OPENAI_KEY: ENOTFOUND \(GetSecretValue .*, 1 attempt\): getaddrinfo ENOTFOUND secretsmanager\.baton-test\.invalid$/,
+    );
+  });
+
+  it('keeps the SDK error on underlying and only its name and code on cause, for service errors too', async () => {
+    const noRegion = await withoutAwsEnvironment(() =>
+      readFailure(
+        new SecretsManagerClient({
+          endpoint: emulator.endpoint,
+          credentials: emulator.credentials,
+        }),
+      ),
+    );
+    expect(noRegion.underlying).toBeInstanceOf(Error);
+    expect((noRegion.underlying as Error).message).toBe('Region is missing');
+    expect(noRegion.cause).toBeInstanceOf(WithheldError);
+
+    emulator.putSecret('kms/SEALED', 'sealed-value');
+    emulator.disableKey('kms/SEALED');
+    const baton = createBaton({
+      sources: [awsSecretsManager({ client: clientFor(emulator), prefix: 'kms/' })],
+      audit: false,
+    });
+    const service = (await failure(() => baton.getSecret('SEALED'))) as AwsSecretsManagerError;
+    expect(service.clientMessage).toBeUndefined();
+    expect(service.underlying).toMatchObject({
+      name: 'DecryptionFailure',
+      $metadata: { requestId: service.requestId, httpStatusCode: service.status },
+    });
+    expect(service.cause).toBeInstanceOf(WithheldError);
+    expect((service.cause as Error).message).not.toContain('KMS');
+  });
+
+  it('never keeps a client message that holds the value being written', async () => {
+    const value = 'value-being-written-42';
+    const client = new SecretsManagerClient({
+      endpoint: emulator.endpoint,
+      region: 'us-east-1',
+      credentials: async () => {
+        throw new Error(`refusing to sign a request holding ${value}`);
+      },
+    });
+    const error = (await failure(() =>
+      awsSecretsManager({ client }).put('FRESH', value),
+    )) as AwsSecretsManagerError;
+    expect(error.code).toBe('BATON_SOURCE_FAILED');
+    expect(error.clientMessage).toBeUndefined();
+    expect(error.message).not.toContain(value);
+  });
+});
+
+describe('what to create when a ref is missing', () => {
+  it('names the secret, key or label, in the region of the client given', async () => {
+    const client = clientFor(emulator);
+    const cases = [
+      [{ prefix: 'prod/' }, 'MISSING:v2', 'create the secret prod/MISSING_V2'],
+      [
+        { prefix: 'prod/', versions: 'labels' },
+        'MISSING:v2',
+        'add a version labelled v2 to the secret prod/MISSING',
+      ],
+      [{ prefix: 'prod/', versions: 'labels' }, 'MISSING', 'create the secret prod/MISSING'],
+      [
+        { prefix: 'prod/', bundle: 'app-bundle' },
+        'MISSING:v2',
+        'add the key MISSING_V2 to the JSON secret prod/app-bundle',
+      ],
+    ] as const;
+    for (const [options, ref, hint] of cases) {
+      const baton = createBaton({
+        sources: [awsSecretsManager({ client, ...options })],
+        audit: false,
+      });
+      const error = await failure(() => baton.getSecret(ref));
+      expect(error).toBeInstanceOf(SecretNotFoundError);
+      expect(error.message).toBe(
+        `No value for ${ref}: ${hint} in AWS Secrets Manager (us-east-1) (tried: aws-secrets-manager)`,
+      );
+    }
+  });
+
+  it('names the region given to the client Baton creates', () => {
+    const source = awsSecretsManager({ region: 'eu-west-1', prefix: 'prod/' });
+    expect(source.hint?.({ name: 'OPENAI_KEY', version: 2, ref: 'OPENAI_KEY:v2' })).toBe(
+      'create the secret prod/OPENAI_KEY_V2 in AWS Secrets Manager (eu-west-1)',
+    );
+    source.client.destroy();
+  });
+});
+
 describe('with the cache of @baton/core', () => {
   it('makes one provider call for 300 concurrent cold reads of one ref', async () => {
     const baton = createBaton({
@@ -589,6 +747,16 @@ describe('options', () => {
       'awsSecretsManager: prefix may hold only letters, digits and /_+=.@- (at most 256 characters)',
       'awsSecretsManager: region applies only to the client Baton creates; set it on your client',
     ]);
+  });
+
+  it("reads a bundle through a client given, without versions ('names' by default)", async () => {
+    const source = awsSecretsManager({ client: clientFor(emulator), bundle: 'prod/app-bundle' });
+    const baton = createBaton({ sources: [source], audit: false });
+    expect(await baton.getSecrets(['DB_PASSWORD', 'API_KEY:v2'])).toEqual({
+      DB_PASSWORD: 'db-pass',
+      'API_KEY:v2': 'api-v2',
+    });
+    expect(emulator.calls('GetSecretValue')).toBe(1);
   });
 
   it('creates its own client from the SDK environment, as for local development', async () => {

@@ -4,6 +4,7 @@
  * audit events, metrics, spans, stdout/stderr/console) may contain them.
  */
 
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type AuditEvent, createBaton, jsonLinesSink } from '@baton/core';
 import { manualClock } from '@baton/core/testing';
 import { startAwsSecretsManagerEmulator } from '@baton-tools/aws-secrets-manager-emulator';
@@ -133,6 +134,22 @@ it('no secret value appears in anything Baton emits while using AWS Secrets Mana
     await failure(() => bundle.put('BUNDLED', CANARY_WRITTEN));
     await labelled.rotateSecret('ROTATING');
 
+    // Failures raised by the client before any request, whose messages are kept.
+    const nowhere = new SecretsManagerClient({
+      endpoint: 'http://secretsmanager.baton-canary.invalid',
+      region: 'us-east-1',
+      credentials: emulator.credentials,
+      maxAttempts: 1,
+    });
+    await failure(() => awsSecretsManager({ client: nowhere }).put('NOWHERE', CANARY_WRITTEN));
+    const unreachable = createBaton({
+      ...options,
+      sources: [awsSecretsManager({ client: nowhere })],
+    });
+    await failure(() => unreachable.getSecret('NOWHERE'));
+    await unreachable.close();
+    nowhere.destroy();
+
     await Promise.all([baton.close(), labelled.close(), bundled.close()]);
   } finally {
     output.restore();
@@ -140,7 +157,7 @@ it('no secret value appears in anything Baton emits while using AWS Secrets Mana
     await emulator.close();
   }
 
-  expect(errors).toHaveLength(14);
+  expect(errors).toHaveLength(16);
   for (const error of errors) {
     expect(error).toBeInstanceOf(Error);
     output.add(error); // inspected with its cause chain
@@ -154,5 +171,6 @@ it('no secret value appears in anything Baton emits while using AWS Secrets Mana
   expect(everything).toContain('AccessDeniedException');
   expect(everything).toContain('DecryptionFailure');
   expect(everything).toContain('source_error'); // the JSON-lines sink really wrote
+  expect(everything).toContain('getaddrinfo ENOTFOUND secretsmanager.baton-canary.invalid');
   expectNoSecrets(everything, CANARIES);
 });

@@ -2,6 +2,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { SecretClient, type SecretClientOptions } from '@azure/keyvault-secrets';
 import {
   ConfigError,
+  clientFailureMessage,
   displayRef,
   type ParsedRef,
   parseRef,
@@ -12,29 +13,37 @@ import { DEFAULT_SOURCE_NAME, DEFAULT_VERSION_TAG } from './constants.js';
 import { type AzureFailure, AzureKeyVaultError } from './errors.js';
 import { secretNameOf, type VersionMode } from './secret-name.js';
 
-/** Options of {@link azureKeyVault}. */
+/**
+ * Options of {@link azureKeyVault}. Every option may be given as `undefined` (as
+ * `process.env.X` is when X is unset), which means "not given".
+ */
 export interface AzureKeyVaultOptions {
-  /** The vault, e.g. `https://my-vault.vault.azure.net`. Required (with `client`, it must match). */
-  vaultUrl: string;
+  /**
+   * The vault, e.g. `https://my-vault.vault.azure.net`. Default: the `vaultUrl` of `client`;
+   * required without one (with one, it must match).
+   */
+  vaultUrl?: string | undefined;
   /**
    * Any TokenCredential (managed identity, workload identity, a service principal, …).
-   * Default: `DefaultAzureCredential` from `@azure/identity`, loaded on first use.
+   * Default: `DefaultAzureCredential` from `@azure/identity` (an optional peer dependency:
+   * install it to use the default), loaded on first use.
    */
-  credential?: TokenCredential;
+  credential?: TokenCredential | undefined;
   /** Your SecretClient, configured as you like. Default: one Baton creates from the options. */
-  client?: SecretClient;
+  client?: SecretClient | undefined;
   /** Options of the SecretClient Baton creates (retries, TLS, proxy). Default: the SDK's. */
-  clientOptions?: SecretClientOptions;
+  clientOptions?: SecretClientOptions | undefined;
   /**
    * Where a ref's version lives: `'names'`: in the secret's name (`OPENAI_KEY:v2` →
    * `OPENAI-KEY-V2`); `'tags'`: in a tag of a version of one secret (`OPENAI-KEY` whose version
-   * is tagged `baton-version: v2`; an unversioned ref reads the latest version). Required.
+   * is tagged `baton-version: v2`; an unversioned ref reads the latest version). Default
+   * `'names'`.
    */
-  versions: VersionMode;
+  versions?: VersionMode | undefined;
   /** The tag holding the ref version in `tags` mode. Default `'baton-version'`. */
-  versionTag?: string;
+  versionTag?: string | undefined;
   /** The source's name in errors, audit events and metrics. Default `'azure-key-vault'`. */
-  name?: string;
+  name?: string | undefined;
 }
 
 /** Options of {@link AzureKeyVaultSource.put}. */
@@ -68,14 +77,11 @@ export interface AzureKeyVaultSource extends WritableSecretSource {
  *
  * @example
  * const baton = createBaton({
- *   sources: [
- *     envSource(),
- *     azureKeyVault({ vaultUrl: 'https://my-vault.vault.azure.net', versions: 'names' }),
- *   ],
+ *   sources: [envSource(), azureKeyVault({ vaultUrl: 'https://my-vault.vault.azure.net' })],
  * });
  * await baton.getSecret('OPENAI_KEY:v2'); // the secret OPENAI-KEY-V2
  */
-export function azureKeyVault(options: AzureKeyVaultOptions): AzureKeyVaultSource {
+export function azureKeyVault(options: AzureKeyVaultOptions = {}): AzureKeyVaultSource {
   return new AzureKeyVault(resolveOptions(options));
 }
 
@@ -102,6 +108,24 @@ class AzureKeyVault implements AzureKeyVaultSource {
   secretName(ref: string | ParsedRef): string {
     const parsed = typeof ref === 'string' ? parseRef(ref) : ref;
     return secretNameOf(parsed, this.settings.versions, this.name);
+  }
+
+  /**
+   * What to create so this source has the ref: the secret (or a tagged version of it) and
+   * the vault.
+   *
+   * @example
+   * azureKeyVault({ vaultUrl: 'https://my-vault.vault.azure.net' }).hint(parseRef('OPENAI_KEY:v2'));
+   * // 'create the secret OPENAI-KEY-V2 in Azure Key Vault (my-vault.vault.azure.net)'
+   */
+  hint(ref: ParsedRef): string {
+    const where = `in Azure Key Vault (${new URL(this.settings.vaultUrl).host})`;
+    // A ref that looks like a credential is not turned into a name to create.
+    if (displayRef(ref.ref) !== ref.ref) return `create the secret ${where}`;
+    const name = this.secretName(ref);
+    return this.settings.versions === 'tags' && ref.version !== undefined
+      ? `add a version tagged ${this.settings.versionTag}: v${ref.version} to the secret ${name} ${where}`
+      : `create the secret ${name} ${where}`;
   }
 
   async get(ref: ParsedRef): Promise<string | undefined> {
@@ -159,6 +183,7 @@ class AzureKeyVault implements AzureKeyVaultSource {
         shown,
         shown === parsed.ref ? ` of secret "${name}"` : '',
         'write',
+        value,
       );
     }
   }
@@ -187,16 +212,16 @@ class AzureKeyVault implements AzureKeyVaultSource {
       throw error;
     });
     return this.clientReady.catch((error: unknown) => {
-      throw this.failure(error, 'DefaultAzureCredential', shown, '');
+      throw error instanceof ConfigError
+        ? error
+        : this.failure(error, 'DefaultAzureCredential', shown, '');
     });
   }
 
   private async createClient(): Promise<SecretClient> {
     const { client, clientOptions, vaultUrl } = this.settings;
     if (client !== undefined) return client;
-    // Loaded only when needed: an app that passes its own credential never loads MSAL.
-    const credential =
-      this.settings.credential ?? new (await import('@azure/identity')).DefaultAzureCredential();
+    const credential = this.settings.credential ?? (await defaultCredential());
     return new SecretClient(vaultUrl, credential, clientOptions);
   }
 
@@ -206,40 +231,46 @@ class AzureKeyVault implements AzureKeyVaultSource {
     ref: string,
     detail: string,
     access: 'read' | 'write' = 'read',
+    written?: string,
   ): AzureKeyVaultError {
     return new AzureKeyVaultError(
       this.name,
       ref,
-      describeFailure(error, operation),
+      describeFailure(error, operation, written),
       detail,
       access,
+      error,
     );
   }
 }
 
 function resolveOptions(options: AzureKeyVaultOptions): Settings {
   if (options === null || typeof options !== 'object') {
-    throw new ConfigError(
-      'azureKeyVault needs options: { vaultUrl, versions: "names" | "tags", … }',
-    );
+    throw new ConfigError('azureKeyVault takes an options object: { vaultUrl?, client?, … }');
   }
   const {
-    vaultUrl,
     credential,
     client,
     clientOptions,
-    versions,
+    versions = 'names',
     versionTag = DEFAULT_VERSION_TAG,
     name = DEFAULT_SOURCE_NAME,
   } = options;
   const issues: string[] = [];
+  const clientUrl =
+    typeof client?.vaultUrl === 'string' && client.vaultUrl !== '' ? client.vaultUrl : undefined;
+  const vaultUrl = options.vaultUrl ?? clientUrl;
   let url: URL | undefined;
   try {
-    url = new URL(vaultUrl);
+    url = vaultUrl === undefined ? undefined : new URL(vaultUrl);
   } catch {
     url = undefined;
   }
-  if (url === undefined || url.protocol !== 'https:') {
+  if (vaultUrl === undefined) {
+    issues.push(
+      'azureKeyVault: give vaultUrl (the vault\'s https URL, e.g. "https://my-vault.vault.azure.net") or a client',
+    );
+  } else if (url === undefined || url.protocol !== 'https:') {
     issues.push(
       'azureKeyVault: vaultUrl must be the vault\'s https URL, e.g. "https://my-vault.vault.azure.net"',
     );
@@ -259,7 +290,11 @@ function resolveOptions(options: AzureKeyVaultOptions): Settings {
   if (client !== undefined) {
     if (typeof client?.getSecret !== 'function') {
       issues.push('azureKeyVault: client must be a SecretClient');
-    } else if (url !== undefined && trimSlash(client.vaultUrl) !== trimSlash(url.href)) {
+    } else if (
+      url !== undefined &&
+      clientUrl !== undefined &&
+      trimSlash(clientUrl) !== trimSlash(url.href)
+    ) {
       issues.push('azureKeyVault: vaultUrl differs from the vaultUrl of the client given');
     }
     if (credential !== undefined || clientOptions !== undefined) {
@@ -268,7 +303,7 @@ function resolveOptions(options: AzureKeyVaultOptions): Settings {
       );
     }
   }
-  if (issues.length > 0) throw new ConfigError(issues);
+  if (issues.length > 0 || vaultUrl === undefined) throw new ConfigError(issues);
   return {
     vaultUrl,
     credential,
@@ -280,6 +315,25 @@ function resolveOptions(options: AzureKeyVaultOptions): Settings {
   };
 }
 
+/**
+ * `DefaultAzureCredential`, from `@azure/identity`, loaded only now: an app that passes its
+ * own credential needs neither the package (an optional peer dependency) nor its start-up cost.
+ */
+async function defaultCredential(): Promise<TokenCredential> {
+  let identity: typeof import('@azure/identity');
+  try {
+    identity = await import('@azure/identity');
+  } catch (error) {
+    const code = (error as { code?: unknown })?.code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw error;
+    throw new ConfigError(
+      'azureKeyVault: no credential was given, and @azure/identity, which provides the default (DefaultAzureCredential), is not installed: run `npm install @azure/identity`, or pass credential (any TokenCredential)',
+      { cause: error },
+    );
+  }
+  return new identity.DefaultAzureCredential();
+}
+
 function trimSlash(url: string): string {
   return url.replace(/\/+$/, '').toLowerCase();
 }
@@ -289,8 +343,12 @@ function isNotFound(error: unknown): boolean {
   return candidate?.statusCode === 404 && candidate.code === 'SecretNotFound';
 }
 
-/** The error's code, status and request id; its message stays behind, as it may echo input. */
-function describeFailure(error: unknown, operation: string): AzureFailure {
+/**
+ * The error's code, status and request id. The vault's message stays behind, as it may echo
+ * input; the message of a failure raised before any answer from the vault (a credential that
+ * gave no token, an unresolvable host) is kept, unless it holds the value being written.
+ */
+function describeFailure(error: unknown, operation: string, written?: string): AzureFailure {
   const candidate = error as {
     name?: unknown;
     code?: unknown;
@@ -310,5 +368,15 @@ function describeFailure(error: unknown, operation: string): AzureFailure {
         : 'Error');
   const header = candidate?.response?.headers?.get?.('x-ms-request-id');
   const requestId = typeof header === 'string' && /^[\w-]{1,64}$/.test(header) ? header : undefined;
-  return { errorCode, operation, status, requestId };
+  const clientMessage =
+    status === undefined && candidate?.response === undefined
+      ? clientFailureMessage(error, written)
+      : undefined;
+  return {
+    errorCode,
+    operation,
+    status,
+    requestId,
+    ...(clientMessage === undefined ? {} : { clientMessage }),
+  };
 }

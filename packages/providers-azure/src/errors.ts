@@ -9,17 +9,26 @@ export interface AzureFailure {
   readonly status?: number;
   /** `x-ms-request-id` of the answer, for Azure support. */
   readonly requestId?: string;
+  /**
+   * The SDK's own message, for a failure raised before the vault answered (a credential that
+   * gave no token, an unresolvable host): no value can be in it.
+   */
+  readonly clientMessage?: string;
 }
 
 /**
  * An Azure Key Vault call failed. The message names Key Vault's error code, the HTTP status
- * and the request id; never the service's or SDK's message, which can echo input.
+ * and the request id, never the vault's message, which can echo input; a failure raised before
+ * the vault answered keeps the SDK's message, which says what to fix. As for every
+ * `SourceError`, `cause` is a `WithheldError` (the SDK error's name and code) and the SDK
+ * error itself is on `underlying`.
  */
 export class AzureKeyVaultError extends SourceError implements AzureFailure {
   readonly errorCode: string;
   readonly operation: string;
   readonly status?: number;
   readonly requestId?: string;
+  readonly clientMessage?: string;
 
   constructor(
     source: string,
@@ -27,18 +36,21 @@ export class AzureKeyVaultError extends SourceError implements AzureFailure {
     failure: AzureFailure,
     detail: string,
     access: 'read' | 'write' = 'read',
+    underlying?: unknown,
   ) {
-    super(source, ref, { ...failure }, access);
+    super(source, ref, underlying, access);
     this.errorCode = failure.errorCode;
     this.operation = failure.operation;
     this.status = failure.status;
     this.requestId = failure.requestId;
+    if (failure.clientMessage !== undefined) this.clientMessage = failure.clientMessage;
     const facts = [
       `${failure.operation}${detail}`,
       failure.status === undefined ? undefined : `HTTP ${failure.status}`,
       failure.requestId === undefined ? undefined : `request id ${failure.requestId}`,
     ].filter((fact) => fact !== undefined);
-    this.message = `Source "${source}" failed to ${access} ${ref}: ${failure.errorCode} (${facts.join(', ')})`;
+    const said = failure.clientMessage === undefined ? '' : `: ${failure.clientMessage}`;
+    this.message = `Source "${source}" failed to ${access} ${ref}: ${failure.errorCode} (${facts.join(', ')})${said}`;
   }
 }
 

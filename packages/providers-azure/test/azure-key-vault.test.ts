@@ -1,3 +1,5 @@
+import { EnvironmentCredential } from '@azure/identity';
+import { SecretClient } from '@azure/keyvault-secrets';
 import {
   type BatonError,
   ConfigError,
@@ -5,13 +7,14 @@ import {
   defaultsSource,
   SecretNotFoundError,
   SourceError,
+  WithheldError,
 } from '@baton/core';
 import { manualClock } from '@baton/core/testing';
 import {
   type AzureKeyVaultEmulator,
   startAzureKeyVaultEmulator,
 } from '@baton-tools/azure-key-vault-emulator';
-import { auditCollector } from '@baton-tools/test-kit';
+import { auditCollector, startWorker } from '@baton-tools/test-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AzureKeyVaultError, azureKeyVault, KeyVaultNameError } from '../src/index.js';
 import { clientFor, emulatorClientOptions, fixedCredential } from './helpers.js';
@@ -189,24 +192,25 @@ describe('errors', () => {
     }
   });
 
-  it('names the credential that failed to give a token', async () => {
+  it('names the credential that failed to give a token, and keeps its message: no request was answered', async () => {
     const source = azureKeyVault({
       vaultUrl: vault.vaultUrl,
       credential: {
         async getToken() {
-          throw Object.assign(new Error('no identity here: secret-ish details'), {
+          throw Object.assign(new Error('no managed identity on this host'), {
             name: 'CredentialUnavailableError',
           });
         },
       },
       clientOptions: emulatorClientOptions(vault),
-      versions: 'names',
     });
     const error = (await failure(() =>
       createBaton({ sources: [source], audit: false }).getSecret('OPENAI_KEY'),
     )) as AzureKeyVaultError;
     expect(error.errorCode).toBe('CredentialUnavailableError');
-    expect(error.message).not.toContain('secret-ish');
+    expect(error.message).toBe(
+      'Source "azure-key-vault" failed to read OPENAI_KEY: CredentialUnavailableError (getSecret of secret "OPENAI-KEY"): no managed identity on this host',
+    );
   });
 
   it('honours 429 Retry-After through the SDK, then surfaces Throttled once retries run out', async () => {
@@ -229,6 +233,118 @@ describe('errors', () => {
     )) as AzureKeyVaultError;
     expect([error.errorCode, error.status]).toEqual(['InternalServerError', 500]);
     expect(vault.calls('GetSecret')).toBe(2);
+  });
+});
+
+describe('failures raised before the vault answers', () => {
+  it('keeps the message of a real credential that has nothing to go on', async () => {
+    const saved = { ...process.env };
+    for (const key of Object.keys(process.env))
+      if (key.startsWith('AZURE_')) delete process.env[key];
+    try {
+      const source = azureKeyVault({
+        vaultUrl: vault.vaultUrl,
+        credential: new EnvironmentCredential(),
+        clientOptions: emulatorClientOptions(vault),
+      });
+      const error = (await failure(() =>
+        createBaton({ sources: [source], audit: false }).getSecret('OPENAI_KEY'),
+      )) as AzureKeyVaultError;
+      expect(error).toBeInstanceOf(AzureKeyVaultError);
+      expect(error.errorCode).toBe('CredentialUnavailableError');
+      expect(error.clientMessage).toMatch(/^EnvironmentCredential is unavailable\./);
+      expect(error.message).toContain(
+        'failed to read OPENAI_KEY: CredentialUnavailableError (getSecret of secret "OPENAI-KEY"): EnvironmentCredential is unavailable.',
+      );
+      expect(vault.calls('GetSecret')).toBe(0);
+    } finally {
+      Object.assign(process.env, saved);
+    }
+  });
+
+  it('keeps the SDK’s message when the vault’s host does not resolve', async () => {
+    const source = azureKeyVault({
+      client: new SecretClient('https://vault.baton-test.invalid', fixedCredential(), {
+        retryOptions: { maxRetries: 0 },
+      }),
+    });
+    const error = (await failure(() =>
+      createBaton({ sources: [source], audit: false }).getSecret('OPENAI_KEY'),
+    )) as AzureKeyVaultError;
+    expect(error.errorCode).toBe('ENOTFOUND');
+    expect(error.message).toMatch(
+      /failed to read OPENAI_KEY: ENOTFOUND \(getSecret of secret "OPENAI-KEY"\): getaddrinfo ENOTFOUND vault\.baton-test\.invalid$/,
+    );
+    expect(error.underlying).toMatchObject({ name: 'RestError', code: 'ENOTFOUND' });
+    expect(error.cause).toBeInstanceOf(WithheldError);
+  });
+
+  it('keeps the vault’s answer off the message: code, status and request id only, the SDK error on underlying', async () => {
+    vault.setSecret('SEALED', 'sealed-value');
+    vault.forbid('SEALED');
+    const error = (await failure(() =>
+      createBaton({ sources: [names()], audit: false }).getSecret('SEALED'),
+    )) as AzureKeyVaultError;
+    expect(error.clientMessage).toBeUndefined();
+    expect(error.underlying).toMatchObject({ name: 'RestError', statusCode: 403 });
+    expect(error.cause).toBeInstanceOf(WithheldError);
+    expect(String((error.cause as Error).message)).not.toContain('permission');
+  });
+
+  it('never keeps a client message that holds the value being written', async () => {
+    const value = 'value-being-written-42';
+    const source = azureKeyVault({
+      vaultUrl: vault.vaultUrl,
+      credential: {
+        async getToken() {
+          throw new Error(`refusing to sign a request holding ${value}`);
+        },
+      },
+      clientOptions: emulatorClientOptions(vault),
+    });
+    const error = (await failure(() => source.put('FRESH', value))) as AzureKeyVaultError;
+    expect(error.code).toBe('BATON_SOURCE_FAILED');
+    expect(error.clientMessage).toBeUndefined();
+    expect(error.message).not.toContain(value);
+  });
+});
+
+describe('without @azure/identity installed', () => {
+  it('reads with the credential given, and asks for the package only when the default is needed', async () => {
+    const child = startWorker(new URL('./fixtures/without-identity.ts', import.meta.url));
+    expect(await child.exited).toBe(0);
+    const [withCredential, read, write] = child.lines.map((line) => JSON.parse(line));
+    expect(withCredential).toEqual({ value: 'from-the-vault' });
+    const asked =
+      'azureKeyVault: no credential was given, and @azure/identity, which provides the default (DefaultAzureCredential), is not installed: run `npm install @azure/identity`, or pass credential (any TokenCredential)';
+    expect(read).toEqual({
+      code: 'BATON_SOURCE_FAILED',
+      message: `Source "azure-key-vault" failed to read OPENAI_KEY: ${asked}`,
+      cause: { code: 'BATON_CONFIG', message: asked },
+    });
+    expect(write).toMatchObject({ code: 'BATON_CONFIG', message: asked });
+  });
+});
+
+describe('what to create when a ref is missing', () => {
+  it('names the secret, or the tagged version, and the vault', async () => {
+    const host = new URL(vault.vaultUrl).host;
+    const cases = [
+      [names(), 'MISSING:v2', `create the secret MISSING-V2 in Azure Key Vault (${host})`],
+      [
+        tags(),
+        'MISSING:v2',
+        `add a version tagged baton-version: v2 to the secret MISSING in Azure Key Vault (${host})`,
+      ],
+      [tags(), 'MISSING', `create the secret MISSING in Azure Key Vault (${host})`],
+    ] as const;
+    for (const [source, ref, hint] of cases) {
+      const error = await failure(() =>
+        createBaton({ sources: [source], audit: false }).getSecret(ref),
+      );
+      expect(error).toBeInstanceOf(SecretNotFoundError);
+      expect(error.message).toBe(`No value for ${ref}: ${hint} (tried: azure-key-vault)`);
+    }
   });
 });
 
@@ -339,5 +455,25 @@ describe('options', () => {
         versions: 'names',
       }),
     ).toThrow('credential and clientOptions apply only to the client Baton creates');
+  });
+
+  it("takes the vault from the client given, and reads by name ('names' by default)", async () => {
+    const source = azureKeyVault({ client: clientFor(vault) });
+    const baton = createBaton({ sources: [source], audit: false });
+    expect(await baton.getSecret('OPENAI_KEY:v2')).toBe('openai-v2');
+    expect(source.hint?.({ name: 'X', ref: 'X' })).toBe(
+      `create the secret X in Azure Key Vault (${new URL(vault.vaultUrl).host})`,
+    );
+  });
+
+  it('needs a vault: vaultUrl or a client', () => {
+    const unset: { VAULT_URL?: string } = {};
+    expect(() => azureKeyVault({ vaultUrl: unset.VAULT_URL })).toThrow(
+      expect.objectContaining({
+        code: 'BATON_CONFIG',
+        message:
+          'azureKeyVault: give vaultUrl (the vault\'s https URL, e.g. "https://my-vault.vault.azure.net") or a client',
+      }),
+    );
   });
 });

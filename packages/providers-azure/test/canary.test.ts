@@ -4,6 +4,7 @@
  * their causes, audit events, metrics, spans, stdout/stderr/console) may contain them.
  */
 
+import { SecretClient } from '@azure/keyvault-secrets';
 import { type AuditEvent, createBaton, jsonLinesSink } from '@baton/core';
 import { manualClock } from '@baton/core/testing';
 import { startAzureKeyVaultEmulator } from '@baton-tools/azure-key-vault-emulator';
@@ -101,13 +102,29 @@ it('no secret value appears in anything Baton emits while using Azure Key Vault'
     await failure(() => names.put('LOCKED', CANARY_WRITTEN));
     await failure(() => names.put(`_${CANARY_REF_SHAPED}`, CANARY_WRITTEN));
 
+    // Failures raised before the vault answers, whose messages are kept.
+    const nowhere = azureKeyVault({
+      client: new SecretClient(
+        'https://vault.baton-canary.invalid',
+        fixedCredential(CANARY_TOKEN),
+        {
+          retryOptions: { maxRetries: 0 },
+        },
+      ),
+      name: 'azure-nowhere',
+    });
+    await failure(() => nowhere.put('NOWHERE', CANARY_WRITTEN));
+    const unreachable = createBaton({ ...options, sources: [nowhere] });
+    await failure(() => unreachable.getSecret('NOWHERE'));
+    await unreachable.close();
+
     await Promise.all([baton.close(), tagged.close()]);
   } finally {
     output.restore();
     await vault.close();
   }
 
-  expect(errors).toHaveLength(10);
+  expect(errors).toHaveLength(12);
   for (const error of errors) {
     expect(error).toBeInstanceOf(Error);
     output.add(error); // inspected with its cause chain
@@ -122,5 +139,6 @@ it('no secret value appears in anything Baton emits while using Azure Key Vault'
   expect(everything).toContain('Unauthorized');
   expect(everything).toContain('Throttled');
   expect(everything).toContain('source_error'); // the JSON-lines sink really wrote
+  expect(everything).toContain('getaddrinfo ENOTFOUND vault.baton-canary.invalid');
   expectNoSecrets(everything, CANARIES);
 });

@@ -1,4 +1,5 @@
-import type { Notification, Pool, PoolClient } from 'pg';
+import type { Notification, Pool } from 'pg';
+import { type CheckedOut, checkout } from './checkout.js';
 import { withDeadline } from './deadline.js';
 
 export interface ChangeFeedOptions {
@@ -23,7 +24,7 @@ export interface ChangeFeedOptions {
  * changes made while it was away are read (a notification sent to nobody is gone).
  */
 export class ChangeFeed {
-  private client: PoolClient | undefined;
+  private client: CheckedOut | undefined;
   private running: Promise<void> | undefined;
   private closed = false;
   private wake: (() => void) | undefined;
@@ -63,25 +64,28 @@ export class ChangeFeed {
   /** Connects, listens and resyncs; resolves with a promise of the connection's end. */
   private async connect(): Promise<Promise<Error | undefined>> {
     const { pool, timeoutMs } = this.options;
-    const client = await withDeadline(
-      pool.connect(),
+    const checked = await withDeadline(
+      checkout(pool),
       timeoutMs,
       () => new Error(`no connection within ${timeoutMs} ms`),
       (late) => late.release(true),
     );
+    const { client } = checked;
     let endConnection: (error: Error | undefined) => void = () => undefined;
     const lost = new Promise<Error | undefined>((resolve) => {
       endConnection = resolve;
     });
-    // A listener is always attached: an 'error' event without one would crash the process.
     client.on('error', (error) => endConnection(error));
     client.on('end', () => endConnection(undefined));
+    // Lost before these listeners were attached: the check-out noted it.
+    const early = checked.lost();
+    if (early !== undefined) endConnection(early);
     client.on('notification', (message: Notification) => {
       if (message.channel === this.options.channel && message.payload !== undefined) {
         this.options.onNotification(message.payload);
       }
     });
-    this.client = client;
+    this.client = checked;
     try {
       await withDeadline(
         client.query(this.options.listen),
@@ -90,23 +94,23 @@ export class ChangeFeed {
       );
       await this.options.onListening();
     } catch (error) {
-      this.drop(client);
+      this.drop(checked);
       throw error;
     }
     if (this.closed) {
-      this.drop(client);
+      this.drop(checked);
       return Promise.resolve(undefined);
     }
     return lost.then((error) => {
-      this.drop(client);
+      this.drop(checked);
       return error;
     });
   }
 
-  private drop(client: PoolClient): void {
-    if (this.client !== client) return;
+  private drop(checked: CheckedOut): void {
+    if (this.client !== checked) return;
     this.client = undefined;
-    client.release(true);
+    checked.release(true);
   }
 
   private pause(ms: number): Promise<void> {

@@ -6,7 +6,7 @@ export const DEFAULT_SCHEMA = 'public';
 export const DEFAULT_TABLE = 'baton_registry';
 /** How long one read or write may take, connecting included: 5 seconds. */
 export const DEFAULT_TIMEOUT_MS = 5_000;
-/** How often every entry is reloaded, as a backstop to notifications: 30 seconds. */
+/** How often the rows changed since the last change read are read, a backstop to notifications: 30 seconds. */
 export const DEFAULT_RECONCILE_INTERVAL_MS = 30_000;
 /** The first pause before reconnecting the change feed; it doubles up to the maximum. */
 export const DEFAULT_RECONNECT_DELAY_MS = 500;

@@ -92,17 +92,20 @@ describe.skipIf(!available)('when the store goes away', () => {
     });
     expect(replica.verifyRef('HOOK', 'HOOK:v2')).toBe(true);
 
-    // Writes fail with an error that names the store, the operation and the cause. (The
-    // first may meet a pooled connection that died with the others: "terminating connection".)
+    // Writes fail with an error that names the store, the operation and the cause. (The first
+    // ones may meet pooled connections that died with the others: "terminating connection".)
     const store = /^Registry store "postgres:.*\.baton_registry": could not promote HOOK: /;
-    await expect(replica.promote('HOOK', 'HOOK:v3')).rejects.toMatchObject({
-      code: 'BATON_STORE_FAILED',
-      message: expect.stringMatching(store),
-    });
-    await expect(replica.promote('HOOK', 'HOOK:v3')).rejects.toMatchObject({
-      code: 'BATON_STORE_FAILED',
-      message: expect.stringMatching(new RegExp(`${store.source}.*not permitted to log in`)),
-    });
+    const messages: string[] = [];
+    for (let attempt = 0; attempt < 4 && !messages.at(-1)?.includes('log in'); attempt++) {
+      const error = await replica.promote('HOOK', 'HOOK:v3').then(
+        () => undefined,
+        (caught: StoreError) => caught,
+      );
+      expect(error).toMatchObject({ code: 'BATON_STORE_FAILED' });
+      messages.push(error?.message ?? '');
+    }
+    for (const message of messages) expect(message).toMatch(store);
+    expect(messages.at(-1)).toMatch(/not permitted to log in/);
     expect(replica.status('HOOK')?.currentRef).toBe('HOOK:v2');
 
     // The rotation goes on elsewhere while this replica is cut off.

@@ -70,6 +70,26 @@ describe.skipIf(!available)('postgresStore', () => {
     expect(app.verifyRef('HOOK', 'HOOK:v2')).toBe(true);
   });
 
+  it('numbers the rows of tables made before change numbers existed, and follows them', async () => {
+    const schema = database.schema();
+    await database.pool.query(`CREATE SCHEMA "${schema}";
+      CREATE TABLE "${schema}".baton_registry (
+        logical text PRIMARY KEY, current_ref text NOT NULL, previous_ref text,
+        activated_at timestamptz NOT NULL, previous_activated_at timestamptz,
+        revision bigint NOT NULL CHECK (revision > 0));
+      CREATE TABLE "${schema}".baton_registry_history (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, logical text NOT NULL,
+        change text NOT NULL, from_ref text, to_ref text, actor text,
+        at timestamptz NOT NULL, revision bigint NOT NULL);
+      INSERT INTO "${schema}".baton_registry VALUES ('HOOK', 'HOOK:v4', NULL, now(), NULL, 4);`);
+    const reader = replica(store({ schema, reconcileIntervalMs: 20 }));
+    await reader.ready();
+    expect(reader.status('HOOK')).toMatchObject({ currentRef: 'HOOK:v4', revision: 4 });
+    const writer = replica(store({ schema }));
+    await writer.promote('HOOK', 'HOOK:v5');
+    await eventually(() => reader.verifyRef('HOOK', 'HOOK:v5'));
+  });
+
   it('stamps changes with the database clock, not the replica’s', async () => {
     const schema = database.schema();
     const skewed = replica(store({ schema }), { clock: () => Date.UTC(2000, 0, 1) });
@@ -214,11 +234,22 @@ describe.skipIf(!available)('postgresStore', () => {
           'postgresStore: schema must be letters, digits and underscores, not starting with a digit',
           'postgresStore: table must be at most 44 characters',
           'postgresStore: timeoutMs must be a positive number of milliseconds',
-          'postgresStore: give either connectionString or pool (exactly one)',
+          'postgresStore: give either connectionString or pool, not both',
         ],
       }),
     );
-    expect(() => postgresStore({} as PostgresStoreOptions)).toThrow(/exactly one/);
+  });
+
+  it('refuses an undefined connection string (an unset environment variable) with a ConfigError', () => {
+    const unset: { DATABASE_URL?: string } = {};
+    expect(() => postgresStore({ connectionString: unset.DATABASE_URL })).toThrow(
+      expect.objectContaining({
+        code: 'BATON_CONFIG',
+        message: expect.stringContaining(
+          'give connectionString or pool (connectionString is undefined',
+        ),
+      }),
+    );
   });
 
   it('fails a write quickly with a clear error when the database cannot be reached', async () => {

@@ -3,9 +3,11 @@
  * runs a replica and prints `accepted <ref> <ns>` the moment verifyRef accepts each newly
  * current ref; `raw <file|postgres> <dir|url> [channel]` prints `seen <name> <ns>` for each
  * bare change notification (the baseline). Times come from process.hrtime, the host's
- * monotonic clock, which the parent process reads too.
+ * monotonic clock, which the parent process reads too. A line `cpu` on stdin prints
+ * `cpu <µs>`, the CPU time (user and system) the process has spent.
  */
 import { watch } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { createBaton, type RegistryEntry, type RegistryStore } from '@baton/core';
 import { fileStore } from '@baton/core/node';
 import { postgresStore } from '@baton/registry-postgres';
@@ -13,8 +15,12 @@ import pg from 'pg';
 
 const [mode, kind, target = '', extra = ''] = process.argv.slice(2);
 const print = (line: string) => process.stdout.write(`${line}\n`);
-// Stays up until the parent ends it, as a server would.
-process.stdin.resume();
+// Stays up until the parent ends it, as a server would; `cpu` asks for the CPU time so far.
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line !== 'cpu') return;
+  const { user, system } = process.cpuUsage();
+  print(`cpu ${user + system}`);
+});
 const now = () => process.hrtime.bigint().toString();
 
 /** Lets the replica check verifyRef right after the registry took in each pushed change. */

@@ -36,14 +36,8 @@ export function* hostileRequests(options: HostileRequestOptions): Generator<Host
   const sign = (secret: string, timestamp: string, body: string) =>
     `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
   for (let index = 0; index < options.count; index++) {
-    const body = pick([
-      '',
-      '{}',
-      '{"id":1}',
-      'x'.repeat(Math.floor(random() * 4000)),
-      '\u00e9\u2028\ud83d\ude00',
-    ]);
-    const timestamp = String(options.now + pick([0, 0, 0, -1, 1, -299, 299, 301, -301, 86_400]));
+    const body = pick(bodies(random));
+    const timestamp = String(options.now + pick(OFFSETS));
     const within = Math.abs(Number(timestamp) - options.now) <= 300;
     const good = sign(options.secret, timestamp, body);
     const refChoice = pick([
@@ -79,16 +73,7 @@ export function* hostileRequests(options: HostileRequestOptions): Generator<Host
       signatureChoice === good || signatureChoice === good.toUpperCase().replace('V1=', 'v1=');
     const headers: Record<string, string> = {};
     if (random() > 0.05) headers['x-baton-ref'] = refChoice;
-    if (random() > 0.05)
-      headers['x-baton-timestamp'] = pick([
-        timestamp,
-        timestamp,
-        timestamp,
-        `${timestamp}.5`,
-        '-1',
-        'now',
-        '9'.repeat(40),
-      ]);
+    if (random() > 0.05) headers['x-baton-timestamp'] = pick(timestamps(timestamp));
     if (random() > 0.05) headers['x-baton-signature'] = signatureChoice;
     const valid =
       headers['x-baton-ref'] !== undefined &&
@@ -99,6 +84,96 @@ export function* hostileRequests(options: HostileRequestOptions): Generator<Host
       signatureValid;
     yield { headers, body, valid };
   }
+}
+
+export interface HostileWebhookOptions {
+  /** The secret of the route's logical name, `whsec_…` or raw. */
+  readonly secret: string;
+  /** Unix seconds the verifier's clock reads. */
+  readonly now: number;
+  /** Requests to make. */
+  readonly count: number;
+  /** The seed: the same seed makes the same requests. */
+  readonly seed: number;
+}
+
+/**
+ * Requests for fuzzing a verifier with the Standard Webhooks protocol: ids with dots, spaces,
+ * nothing or too much in them, garbage and far-off timestamps, signature lists with the right
+ * signature among wrong ones, in other schemes, unpadded, past the 8 a verifier looks at, or
+ * over another body or secret; some correctly signed. Every id is new, so replays play no part.
+ *
+ * @example
+ * for (const request of hostileWebhookRequests({ secret, now, count: 500, seed: 7 })) …
+ */
+export function* hostileWebhookRequests(options: HostileWebhookOptions): Generator<HostileRequest> {
+  const random = seeded(options.seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const key = options.secret.startsWith('whsec_')
+    ? Buffer.from(options.secret.slice(6), 'base64')
+    : Buffer.from(options.secret);
+  const other = Buffer.concat([key, Buffer.from('x')]);
+  const sign = (secret: Buffer, id: string, timestamp: string, body: string) =>
+    createHmac('sha256', secret).update(`${id}.${timestamp}.${body}`).digest('base64');
+  for (let index = 0; index < options.count; index++) {
+    const body = pick(bodies(random));
+    const fresh = `msg_${index}_${Math.floor(random() * 1e9).toString(36)}`;
+    const id = pick([fresh, fresh, fresh, `${fresh}.x`, `${fresh} x`, '', 'x'.repeat(257)]);
+    const timestamp = String(options.now + pick(OFFSETS));
+    const within = Math.abs(Number(timestamp) - options.now) <= 300;
+    const good = `v1,${sign(key, id, timestamp, body)}`;
+    const unpadded = good.replace(/=+$/, '');
+    const wrong = [
+      `v1,${sign(other, id, timestamp, body)}`,
+      `v1,${sign(key, id, timestamp, `${body} `)}`,
+      `v1a,${good.slice(3)}`,
+      `v2,${good.slice(3)}`,
+      good.slice(0, -2),
+      'v1,!!!!',
+    ];
+    const list = pick([
+      [good],
+      [good],
+      [pick(wrong), good],
+      [unpadded],
+      [pick(wrong)],
+      [pick(wrong), pick(wrong)],
+      [...Array.from({ length: 8 }, () => pick(wrong)), good],
+      [`V1,${good.slice(3)}`],
+      [good, 'x'.repeat(1100)],
+    ]);
+    const signature = list.join(' ');
+    const headers: Record<string, string> = {};
+    if (random() > 0.05) headers['webhook-id'] = id;
+    if (random() > 0.05) headers['webhook-timestamp'] = pick(timestamps(timestamp));
+    if (random() > 0.05) headers['webhook-signature'] = signature;
+    const valid =
+      headers['webhook-id'] === fresh &&
+      headers['webhook-timestamp'] === timestamp &&
+      within &&
+      headers['webhook-signature'] !== undefined &&
+      signature.length <= 1024 &&
+      list.slice(0, 8).some((entry) => entry === good || entry === unpadded);
+    yield { headers, body, valid };
+  }
+}
+
+const OFFSETS = [0, 0, 0, -1, 1, -299, 299, 301, -301, 86_400];
+
+/** The bodies both generators send: empty, JSON, large, and characters outside ASCII. */
+function bodies(random: () => number): string[] {
+  return [
+    '',
+    '{}',
+    '{"id":1}',
+    'x'.repeat(Math.floor(random() * 4000)),
+    '\u00e9\u2028\ud83d\ude00',
+  ];
+}
+
+/** A timestamp header: mostly the signed one, sometimes garbage. */
+function timestamps(timestamp: string): string[] {
+  return [timestamp, timestamp, timestamp, `${timestamp}.5`, '-1', 'now', '9'.repeat(40)];
 }
 
 /** A small deterministic generator (mulberry32). */

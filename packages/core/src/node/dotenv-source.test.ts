@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -59,8 +59,55 @@ describe('dotenvSource', () => {
       audit: false,
     });
     await expect(baton.getSecret('A')).rejects.toThrow(
-      /Source "dotenv" failed to read A: Error \(ENOENT\)/,
+      `Source "dotenv" failed to read A: dotenvSource: the file ${join(dir, 'nope.env')} does not exist and is required; create it, or point path at the right file`,
     );
+  });
+
+  it('names the path of a file it cannot read', async () => {
+    await mkdir(join(dir, 'folder.env'));
+    const baton = createBaton({
+      sources: [dotenvSource({ path: join(dir, 'folder.env') })],
+      audit: false,
+    });
+    await expect(baton.getSecret('A')).rejects.toThrow(
+      `Source "dotenv" failed to read A: dotenvSource: cannot read ${join(dir, 'folder.env')} (EISDIR)`,
+    );
+  });
+
+  it('expands references to keys of the same file only, unless an environment is given', async () => {
+    const path = join(dir, '.env');
+    await writeFile(
+      path,
+      [
+        'DB_USER=app',
+        'DB_PASSWORD=s3cret',
+        `DATABASE_URL="postgres://\${DB_USER}:\${DB_PASSWORD}@\${DB_HOST:-localhost}/app"`,
+        `HOME_DIR=\${HOME}`,
+        'PRICE=\\$5',
+        '',
+      ].join('\n'),
+    );
+    const plain = dotenvSource({ path });
+    expect(await plain.get(parseRef('DATABASE_URL'))).toBe(
+      `postgres://\${DB_USER}:\${DB_PASSWORD}@\${DB_HOST:-localhost}/app`,
+    );
+    const expanded = dotenvSource({ path, expand: true });
+    expect(await expanded.get(parseRef('DATABASE_URL'))).toBe(
+      'postgres://app:s3cret@localhost/app',
+    );
+    // HOME is set in the process environment, and expansion did not read it.
+    expect(process.env.HOME).toBeTruthy();
+    expect(await expanded.get(parseRef('HOME_DIR'))).toBeUndefined();
+    expect(await expanded.get(parseRef('PRICE'))).toBe('$5');
+
+    const env = { DB_HOST: 'db.internal', HOME: '/home/app' };
+    const withEnv = dotenvSource({ path, expand: { env } });
+    expect(await withEnv.get(parseRef('DATABASE_URL'))).toBe(
+      'postgres://app:s3cret@db.internal/app',
+    );
+    expect(await withEnv.get(parseRef('HOME_DIR'))).toBe('/home/app');
+    expect(env).toEqual({ DB_HOST: 'db.internal', HOME: '/home/app' });
+    expect(process.env.DATABASE_URL).toBeUndefined();
   });
 
   it('reads the file once for a batch, and picks up edits on the next miss', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { link, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { link, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StoreError } from '../errors.js';
@@ -31,12 +31,20 @@ interface Holder {
 
 /** The longest pause between two attempts while another process holds the lock. */
 const MAX_RETRY_DELAY_MS = 25;
+/**
+ * How old a lock file without a holder (empty, or not JSON) must be to be taken over. This
+ * version never makes one: it links a complete file into place. Earlier versions created the
+ * file, then wrote it, and one killed in between left it empty; one still running fills it
+ * within microseconds.
+ */
+const HOLDERLESS_LOCK_MS = 1_000;
 
 /**
- * Takes an exclusive lock shared by every process on the host: a file created with O_EXCL
- * holding the holder's pid, host and a token. A lock whose process has exited (same host) is
- * taken over at once, any lock older than `staleMs` too; the rest are waited for, up to
- * `timeoutMs`.
+ * Takes an exclusive lock shared by every process on the host: a file holding the holder's
+ * pid, host and a token, written aside and then hard-linked into place (the link fails if
+ * the lock exists), so a lock file is never seen empty. A lock whose process has exited (same
+ * host) is taken over at once, a lock file without a holder after a second, any lock older
+ * than `staleMs` too; the rest are waited for, up to `timeoutMs`.
  *
  * @example
  * const lock = await acquireFileLock('/var/lib/app/registry.json.lock', { store, timeoutMs: 5000, staleMs: 30_000 });
@@ -51,39 +59,46 @@ export async function acquireFileLock(path: string, options: FileLockOptions): P
     at: new Date().toISOString(),
   });
   const deadline = Date.now() + options.timeoutMs;
-  let delay = 1;
-  for (;;) {
-    try {
-      const handle = await open(path, 'wx');
+  const written = `${path}.${token}.tmp`;
+  try {
+    await writeFile(written, content, { flag: 'wx' });
+  } catch (error) {
+    throw new StoreError(options.store, `could not write a lock file beside ${path}`, {
+      cause: error,
+    });
+  }
+  try {
+    let delay = 1;
+    for (;;) {
       try {
-        await handle.writeFile(content);
-      } finally {
-        await handle.close();
+        await link(written, path);
+        return heldLock(path, token);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+          throw new StoreError(options.store, `could not create the lock file ${path}`, {
+            cause: error,
+          });
+        }
       }
-      return heldLock(path, token);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new StoreError(options.store, `could not create the lock file ${path}`, {
-          cause: error,
-        });
+      const holder = await readHolder(path);
+      if (holder === undefined) continue;
+      if (isStale(holder, options.staleMs)) {
+        await takeOver(path, holder);
+        continue;
       }
+      if (Date.now() >= deadline) {
+        throw new StoreError(
+          options.store,
+          `could not take the lock ${path} within ${options.timeoutMs} ms: ${
+            holder.pid === undefined ? 'a process' : `process ${holder.pid}`
+          } has held it for ${Math.round(holder.ageMs)} ms`,
+        );
+      }
+      await sleep(delay + Math.random() * delay);
+      delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
     }
-    const holder = await readHolder(path);
-    if (holder === undefined) continue;
-    if (isStale(holder, options.staleMs)) {
-      await takeOver(path, holder);
-      continue;
-    }
-    if (Date.now() >= deadline) {
-      throw new StoreError(
-        options.store,
-        `could not take the lock ${path} within ${options.timeoutMs} ms: ${
-          holder.pid === undefined ? 'a process' : `process ${holder.pid}`
-        } has held it for ${Math.round(holder.ageMs)} ms`,
-      );
-    }
-    await sleep(delay + Math.random() * delay);
-    delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
+  } finally {
+    await rm(written, { force: true });
   }
 }
 
@@ -117,13 +132,15 @@ async function readHolder(path: string): Promise<Holder | undefined> {
       ageMs,
     };
   } catch {
-    // Just created and not yet written, or written by something else: only its age tells.
+    // Empty (an earlier version's writer died before writing it) or written by something
+    // else: only its age tells.
     return { ageMs };
   }
 }
 
 function isStale(holder: Holder, staleMs: number): boolean {
   if (holder.ageMs > staleMs) return true;
+  if (holder.token === undefined) return holder.ageMs > HOLDERLESS_LOCK_MS;
   return holder.pid !== undefined && holder.host === hostname() && !isAlive(holder.pid);
 }
 

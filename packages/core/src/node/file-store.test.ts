@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { storeContract } from '@baton-tools/test-kit';
@@ -191,6 +191,106 @@ describe('fileStore', () => {
         store.apply({ kind: 'register', logical: 'HOOK', currentRef: 'HOOK:v1' }, new Date()),
       ).rejects.toMatchObject({ message: expect.stringContaining('not a Baton registry file') });
       expect(await readFile(path, 'utf8')).toBe('{"name":"my-app","version":"1.0.0"}\n');
+    });
+  });
+
+  describe('a file that goes back in history', () => {
+    /** A writer that does not follow the file, so only its write can notice, and a replica that does. */
+    function pair() {
+      const writerProblems: StoreError[] = [];
+      const replicaProblems: StoreError[] = [];
+      const writer = createBaton({
+        audit: false,
+        registry: {
+          store: open({
+            watch: false,
+            pollIntervalMs: 3_600_000,
+            onError: (error) => writerProblems.push(error),
+          }),
+        },
+      });
+      const replica = createBaton({
+        audit: false,
+        registry: {
+          store: open({
+            pollIntervalMs: 3_600_000,
+            onError: (error) => replicaProblems.push(error),
+          }),
+        },
+      });
+      return { writer, replica, writerProblems, replicaProblems };
+    }
+
+    it('an older copy put in place: replicas resync and say so, and the next promotion reaches every snapshot, the writer’s too', async () => {
+      const { writer, replica, writerProblems, replicaProblems } = pair();
+      await writer.register('HOOK', 'HOOK:v1');
+      await writer.promote('HOOK', 'HOOK:v2');
+      await copyFile(path, join(dir, 'backup.json'));
+      await writer.promote('HOOK', 'HOOK:v3');
+      await writer.promote('HOOK', 'HOOK:v4');
+      await replica.ready();
+      expect(replica.status('HOOK')?.revision).toBe(4);
+
+      // Restored the way backup tools do it: a copy renamed over the file.
+      await copyFile(join(dir, 'backup.json'), join(dir, 'restoring.json'));
+      await rename(join(dir, 'restoring.json'), path);
+      await eventually(() => replicaProblems.length > 0);
+      expect(replicaProblems[0]?.message).toBe(
+        `Registry store "file:${path}": ${path} went back in history (HOOK is at revision 2, below revision 4 seen before): it was deleted, or an older copy put in its place. Every process now follows the file as it is; ${path}.bak holds the last file a change wrote, should that be the one to keep`,
+      );
+      expect(replica.status('HOOK')).toMatchObject({ currentRef: 'HOOK:v2', revision: 2 });
+
+      const promoted = await writer.promote('HOOK', 'HOOK:v5');
+      expect(promoted.revision).toBe(5); // past every revision the writer has seen
+      expect(writer.verifyRef('HOOK', 'HOOK:v5')).toBe(true);
+      expect(writer.checkRef('HOOK', 'HOOK:v2')).toMatchObject({
+        accepted: true,
+        match: 'previous',
+      });
+      expect(writerProblems.map((problem) => problem.message)).toEqual([
+        expect.stringContaining('went back in history (HOOK is at revision 2, below revision 4'),
+      ]);
+      await eventually(() => replica.verifyRef('HOOK', 'HOOK:v5'));
+      expect(replicaProblems).toHaveLength(1);
+      await writer.close();
+      await replica.close();
+    });
+
+    it('the file deleted: replicas take the empty registry as the truth and say so, and registering again reaches them', async () => {
+      const { writer, replica, replicaProblems } = pair();
+      await writer.register('HOOK', 'HOOK:v1');
+      await writer.promote('HOOK', 'HOOK:v2');
+      await replica.ready();
+      await rm(path);
+      await eventually(() => replicaProblems.length > 0);
+      expect(replicaProblems[0]?.message).toContain('went back in history (HOOK is missing)');
+      expect(replica.checkRef('HOOK', 'HOOK:v2')).toEqual({ accepted: false, reason: 'no_entry' });
+
+      await expect(writer.promote('HOOK', 'HOOK:v3')).rejects.toMatchObject({
+        code: 'BATON_NO_ENTRY',
+      });
+      const registered = await writer.register('HOOK', 'HOOK:v3');
+      expect(registered.revision).toBe(3); // past every revision the writer has seen
+      expect(writer.verifyRef('HOOK', 'HOOK:v3')).toBe(true);
+      await eventually(() => replica.verifyRef('HOOK', 'HOOK:v3'));
+      await writer.close();
+      await replica.close();
+    });
+
+    it('an entry changed by hand at the same revision is taken as a resync too', async () => {
+      const { writer, replica, replicaProblems } = pair();
+      await writer.register('HOOK', 'HOOK:v1');
+      await replica.ready();
+      const file = JSON.parse(await readFile(path, 'utf8'));
+      file.entries[0].currentRef = 'HOOK:v9';
+      await writeFile(join(dir, 'edited.json'), JSON.stringify(file));
+      await rename(join(dir, 'edited.json'), path);
+      await eventually(() => replica.verifyRef('HOOK', 'HOOK:v9'));
+      expect(replicaProblems[0]?.message).toContain(
+        '(HOOK changed at revision 1 without a new revision)',
+      );
+      await writer.close();
+      await replica.close();
     });
   });
 

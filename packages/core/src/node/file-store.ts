@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type FSWatcher, watch } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
+import { displayRef } from '../display-ref.js';
 import { BatonError, ConfigError, describe, StoreError } from '../errors.js';
 import {
   applyChange,
@@ -10,6 +11,7 @@ import {
   type RegistryEntry,
   type RegistryHistoryRecord,
   type RegistryStore,
+  type StoreUpdate,
 } from '../registry-store.js';
 import { acquireFileLock } from './file-lock.js';
 import {
@@ -32,14 +34,16 @@ export interface FileStoreOptions {
   lockTimeoutMs?: number;
   /**
    * A lock held longer than this is taken over (its holder hangs). A lock whose process has
-   * exited is taken over at once. Default 30 000 (30 s).
+   * exited is taken over at once, a lock file without a holder after a second. Default
+   * 30 000 (30 s).
    */
   staleLockMs?: number;
   /** History records kept in the file, newest first. Default 1000. */
   historyLimit?: number;
   /**
-   * Told when a background check fails (say, the file was corrupted by a hand edit); the
-   * snapshot is kept meanwhile. Default: a warning on stderr, once per problem.
+   * Told when a background check fails (say, the file was corrupted by a hand edit; the
+   * snapshot is kept meanwhile), and when the file went back in history (the snapshot is
+   * replaced with it). Default: a warning on stderr, once per problem.
    */
   onError?: (error: StoreError) => void;
 }
@@ -60,7 +64,7 @@ interface FileStoreSettings {
   onError: (error: StoreError) => void;
 }
 
-type Listener = (entries: readonly RegistryEntry[]) => void;
+type Listener = (entries: readonly RegistryEntry[], update?: StoreUpdate) => void;
 
 const EMPTY: RegistryFileContent = { entries: new Map(), history: [] };
 
@@ -70,7 +74,9 @@ const EMPTY: RegistryFileContent = { entries: new Map(), history: [] };
  * file in the same directory, fsync, rename); every process follows the file through
  * `fs.watch` and a periodic check. A corrupt file is never overwritten: changes fail with a
  * clear `StoreError`, snapshots keep their last good content, and `<path>.bak` holds the last
- * good file.
+ * good file. A file that went back in history (deleted, or an older copy put in place) is
+ * taken as the truth by every process, which replaces its snapshot and says so through
+ * `onError`; later changes continue from the highest revision seen.
  *
  * @example
  * import { fileStore } from '@baton/core/node';
@@ -91,7 +97,19 @@ class FileRegistryStore implements RegistryStore {
   private watcher: FSWatcher | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   /** The file version last read: inode, size and modification time. */
-  private seen: string | undefined;
+  private version: string | undefined;
+  /**
+   * The entries last read or written by this process: a file holding less (an entry missing,
+   * a lower revision, the same revision changed) went back in history.
+   */
+  private seen: ReadonlyMap<string, RegistryEntry> = new Map();
+  /** The highest revision of each entry this process has ever seen, kept across resyncs. */
+  private readonly highest = new Map<string, number>();
+  /**
+   * Bumped whenever a change of this process reads or writes the file: a background check
+   * that read the file meanwhile may have read an older one, and reads again.
+   */
+  private generation = 0;
   private checking: Promise<void> | undefined;
   private checkAgain = false;
   private reported: string | undefined;
@@ -107,9 +125,10 @@ class FileRegistryStore implements RegistryStore {
 
   async load(): Promise<readonly RegistryEntry[]> {
     await this.ensureDirectory();
-    const version = await this.version();
+    const version = await this.fileVersion();
     const content = await this.read();
-    this.seen = version;
+    this.version = version;
+    this.see(content.entries);
     return [...content.entries.values()];
   }
 
@@ -125,11 +144,15 @@ class FileRegistryStore implements RegistryStore {
             cause: error,
           });
     }
-    if (result.changed) for (const listener of this.listeners) listener([result.entry]);
+    if (result.changed) this.publish([result.entry]);
     return result;
   }
 
-  /** Reads, changes and replaces the file, all under the cross-process lock. */
+  /**
+   * Reads, changes and replaces the file, all under the cross-process lock. A file that went
+   * back in history is taken as the truth first (resync), and every change continues from the
+   * highest revision this process has ever seen, so no snapshot takes it for an old echo.
+   */
   private async applyLocked(
     change: RegistryChange,
     now: Date,
@@ -143,13 +166,18 @@ class FileRegistryStore implements RegistryStore {
     });
     try {
       const content = await this.read();
+      this.generation++;
+      const back = this.wentBack(content.entries);
+      if (back !== undefined) this.resync(content.entries, back);
       const { result, record } = applyChange(content.entries.get(change.logical), change, now);
-      if (!result.changed) return result;
-      const entries = new Map(content.entries).set(change.logical, result.entry);
-      const history =
-        record === undefined
-          ? content.history
-          : [record, ...content.history].slice(0, this.settings.historyLimit);
+      if (!result.changed || record === undefined) return result;
+      const revision = Math.max(result.entry.revision, (this.highest.get(change.logical) ?? 0) + 1);
+      const entry = { ...result.entry, revision };
+      const entries = new Map(content.entries).set(change.logical, entry);
+      const history = [{ ...record, revision }, ...content.history].slice(
+        0,
+        this.settings.historyLimit,
+      );
       const text = serializeRegistryFile({ entries, history });
       const temporary = await this.writeTemporary(text);
       if (!(await lock.stillHeld())) {
@@ -159,10 +187,12 @@ class FileRegistryStore implements RegistryStore {
           `could not ${operation}: another process took over the lock ${this.lockPath} (held too long?); nothing was written`,
         );
       }
+      this.generation++;
       await rename(temporary, this.path);
+      this.see(entries);
       await this.syncDirectory();
       await this.writeBackup(text);
-      return result;
+      return { entry, changed: true };
     } finally {
       await lock.release();
     }
@@ -244,11 +274,12 @@ class FileRegistryStore implements RegistryStore {
   }
 
   private async readIfChanged(): Promise<void> {
+    const generation = this.generation;
     let content: RegistryFileContent;
     let version: string;
     try {
-      version = await this.version();
-      if (version === this.seen) return;
+      version = await this.fileVersion();
+      if (version === this.version) return;
       content = await this.read();
     } catch (error) {
       this.report(
@@ -258,11 +289,68 @@ class FileRegistryStore implements RegistryStore {
       );
       return;
     }
-    this.seen = version;
-    this.reported = undefined;
     if (this.closed) return;
-    const entries = [...content.entries.values()];
-    for (const listener of this.listeners) listener(entries);
+    // A change of this process read or wrote the file meanwhile: what this check read may be
+    // older. Read again.
+    if (this.generation !== generation) {
+      this.checkAgain = true;
+      return;
+    }
+    this.version = version;
+    this.reported = undefined;
+    const back = this.wentBack(content.entries);
+    if (back !== undefined) {
+      this.resync(content.entries, back);
+      return;
+    }
+    this.see(content.entries);
+    this.publish([...content.entries.values()]);
+  }
+
+  private see(entries: ReadonlyMap<string, RegistryEntry>): void {
+    this.seen = entries;
+    for (const [logical, { revision }] of entries) {
+      if (revision > (this.highest.get(logical) ?? 0)) this.highest.set(logical, revision);
+    }
+  }
+
+  /**
+   * Why `entries` are older than what this process has seen, if they are: an entry it saw is
+   * missing, or at a lower revision, or at the same revision with other content. Revisions
+   * only grow, so this happens only when the file was deleted or an older copy put in place.
+   */
+  private wentBack(entries: ReadonlyMap<string, RegistryEntry>): string | undefined {
+    for (const [logical, known] of this.seen) {
+      const entry = entries.get(logical);
+      const name = displayRef(logical);
+      if (entry === undefined) return `${name} is missing`;
+      if (entry.revision < known.revision) {
+        return `${name} is at revision ${entry.revision}, below revision ${known.revision} seen before`;
+      }
+      if (entry.revision === known.revision && !sameEntry(entry, known)) {
+        return `${name} changed at revision ${entry.revision} without a new revision`;
+      }
+    }
+    return undefined;
+  }
+
+  /** The file is the truth: every snapshot is replaced with it, and the store says so. */
+  private resync(entries: ReadonlyMap<string, RegistryEntry>, back: string): void {
+    this.see(entries);
+    this.publish([...entries.values()], { resync: true });
+    this.settings.onError(
+      new StoreError(
+        this.name,
+        `${this.path} went back in history (${back}): it was deleted, or an older copy put in ` +
+          `its place. Every process now follows the file as it is; ${this.backupPath} holds the ` +
+          'last file a change wrote, should that be the one to keep',
+      ),
+    );
+  }
+
+  private publish(entries: readonly RegistryEntry[], update?: StoreUpdate): void {
+    if (this.closed) return;
+    for (const listener of this.listeners) listener(entries, update);
   }
 
   /** Reports a background problem once, until the store is healthy again. */
@@ -284,7 +372,7 @@ class FileRegistryStore implements RegistryStore {
   }
 
   /** Identifies the file's current version; every write makes a new file (a new inode). */
-  private async version(): Promise<string> {
+  private async fileVersion(): Promise<string> {
     try {
       const { ino, size, mtimeNs } = await stat(this.path, { bigint: true });
       return `${ino}:${size}:${mtimeNs}`;
@@ -367,6 +455,15 @@ function resolveOptions(options: FileStoreOptions): FileStoreSettings {
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return settings;
+}
+
+function sameEntry(a: RegistryEntry, b: RegistryEntry): boolean {
+  return (
+    a.currentRef === b.currentRef &&
+    a.previousRef === b.previousRef &&
+    a.activatedAt.getTime() === b.activatedAt.getTime() &&
+    a.previousActivatedAt?.getTime() === b.previousActivatedAt?.getTime()
+  );
 }
 
 function warn(error: StoreError): void {

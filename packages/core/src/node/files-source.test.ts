@@ -51,6 +51,14 @@ describe('filesSource', () => {
     );
   });
 
+  it('names the path and the system error of a file it cannot open', async () => {
+    await symlink('LOOP', join(dir, 'LOOP'));
+    const baton = createBaton({ sources: [filesSource({ dir })], audit: false });
+    await expect(baton.getSecret('LOOP')).rejects.toThrow(
+      `Source "files" failed to read LOOP: filesSource: cannot read ${join(dir, 'LOOP')} (ELOOP)`,
+    );
+  });
+
   it('refuses a FIFO at once instead of waiting for a writer, and keeps serving other files', async () => {
     execFileSync('mkfifo', [join(dir, 'PIPE')]);
     await writeFile(join(dir, 'PLAIN'), 'plain');

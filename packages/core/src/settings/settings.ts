@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Baton } from '../baton.js';
 import { defaultBaton } from '../default-baton.js';
 import { BatonError, ConfigError, SecretNotFoundError } from '../errors.js';
+import { describeRules } from '../schema-issues.js';
 import { parseRef } from '../secret-ref.js';
 import { SECRET_FORMATS, type SecretFormat } from './formats.js';
 
@@ -189,16 +190,7 @@ function describeIssues(
       ? message.split(value).join(REDACTED)
       : message;
   }
-  const rules = issues.map((issue) => {
-    const bound =
-      issue.code === 'too_small' && typeof issue.minimum === 'number'
-        ? ` (minimum ${issue.minimum})`
-        : issue.code === 'too_big' && typeof issue.maximum === 'number'
-          ? ` (maximum ${issue.maximum})`
-          : '';
-    return `${issue.code}${bound}`;
-  });
-  return `fails the rule${rules.length === 1 ? '' : 's'} ${[...new Set(rules)].join(', ')} (messages of sensitive settings are withheld)`;
+  return `${describeRules(issues)} (messages of sensitive settings are withheld)`;
 }
 
 /** Builds the settings object: sensitive values are readable but not enumerable or printable. */

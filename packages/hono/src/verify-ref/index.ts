@@ -6,6 +6,8 @@ import {
   type Proof,
   parseRef,
   readWebBody,
+  type SignatureProtocol,
+  verifyOptionIssues,
 } from '@baton/core';
 import type { Context, MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
@@ -29,7 +31,14 @@ export interface VerifyRefOptions {
    */
   proof?: Proof;
   /**
-   * Accepted distance in seconds between `x-baton-timestamp` and the Baton's clock.
+   * The wire format: `'baton'` (`x-baton-*` headers) or `'standard-webhooks'` (`webhook-id`,
+   * `webhook-timestamp`, `webhook-signature`, signed with the secret of `logical`: current,
+   * or previous inside grace; signature proof only).
+   * @default 'baton'
+   */
+  protocol?: SignatureProtocol;
+  /**
+   * Accepted distance in seconds between the signed timestamp and the Baton's clock.
    * @default 300
    */
   toleranceSec?: number;
@@ -44,10 +53,15 @@ export interface VerifyRefOptions {
 /** What an accepted request presented: `c.var.verifiedRef`. */
 export interface VerifiedRef {
   readonly logical: string;
-  /** The canonical ref the caller presented and proved. */
+  /**
+   * The canonical ref the caller proved: the one it presented, or with Standard Webhooks the
+   * one whose secret made the signature.
+   */
   readonly ref: string;
   /** `'previous'` while callers still use the ref a rotation replaced. */
   readonly match: 'current' | 'previous';
+  /** The message id (`webhook-id`, or `x-baton-id` when sent): a key for idempotency. */
+  readonly id?: string;
 }
 
 /** Variables set by {@link verifyRef}. */
@@ -56,7 +70,6 @@ export interface VerifyRefVariables {
   verifiedRef: VerifiedRef;
 }
 
-const PROOFS: readonly Proof[] = ['signature', 'value', 'none'];
 let utf8: TextDecoder | undefined;
 
 /**
@@ -67,7 +80,8 @@ let utf8: TextDecoder | undefined;
  * 413. All are thrown as `HTTPException`, so `app.onError` sees them. The headers are checked
  * first: a request that presents nothing verifiable is refused before its body is read. The
  * body is then read once, bounded, and left in Hono's body cache, so the handler's
- * `c.req.text()` or `c.req.json()` still work.
+ * `c.req.text()` or `c.req.json()` still work. With `protocol: 'standard-webhooks'` the
+ * route's `logical` fixes the secret and no ref is sent.
  *
  * @example
  * app.post(
@@ -83,6 +97,7 @@ export function verifyRef<B extends object = object>(
   const {
     logical,
     proof = DEFAULT_PROOF,
+    protocol,
     toleranceSec,
     limit = DEFAULT_BODY_LIMIT,
   } = checkOptions(baton, options);
@@ -96,6 +111,7 @@ export function verifyRef<B extends object = object>(
     const result = await instance.verifyRequest({
       logical,
       proof,
+      ...(protocol === undefined ? {} : { protocol }),
       headers: c.req.raw.headers,
       body: () => cachedBody(c, limit),
       ...(toleranceSec === undefined ? {} : { toleranceSec }),
@@ -110,7 +126,8 @@ export function verifyRef<B extends object = object>(
       throw new HTTPException(result.status, { res: c.json(answer, result.status) });
     }
     c.set('baton', instance);
-    c.set('verifiedRef', { logical, ref: result.ref, match: result.match });
+    const { ref, match, id } = result;
+    c.set('verifiedRef', id === undefined ? { logical, ref, match } : { logical, ref, match, id });
     await next();
   });
 }
@@ -160,7 +177,7 @@ function checkOptions(baton: unknown, options: VerifyRefOptions): VerifyRefOptio
   if (typeof options !== 'object' || options === null) {
     throw new ConfigError([...issues, 'verifyRef(baton, options): options must be an object']);
   }
-  const { logical, proof, toleranceSec, limit } = options;
+  const { logical, limit } = options;
   try {
     if (parseRef(logical).version !== undefined) {
       issues.push(
@@ -170,15 +187,7 @@ function checkOptions(baton: unknown, options: VerifyRefOptions): VerifyRefOptio
   } catch {
     issues.push('verifyRef: logical must be a secret name such as WEBHOOK_SECRET');
   }
-  if (proof !== undefined && !PROOFS.includes(proof)) {
-    issues.push(`verifyRef: proof must be 'signature', 'value' or 'none'`);
-  }
-  if (
-    toleranceSec !== undefined &&
-    (typeof toleranceSec !== 'number' || !Number.isFinite(toleranceSec) || toleranceSec < 0)
-  ) {
-    issues.push('verifyRef: toleranceSec must be a non-negative number of seconds');
-  }
+  for (const issue of verifyOptionIssues(options)) issues.push(`verifyRef: ${issue}`);
   if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {
     issues.push('verifyRef: limit must be a non-negative whole number of bytes');
   }

@@ -14,6 +14,8 @@ export default async function core(): Promise<void> {
         'WEBHOOK_SECRET:v1': 'one',
         'WEBHOOK_SECRET:v2': 'two',
         'API_KEY:v1': 'one',
+        'PARTNER_HOOK:v1': 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+        'SERVICE_CONFIG:v1': JSON.stringify({ url: 'https://api.example.com', port: 443 }),
       }),
     ],
     audit: () => {
@@ -110,6 +112,13 @@ export default async function core(): Promise<void> {
       ]),
     { batch: 1_000 },
   );
+  await audited.getSecret('SERVICE_CONFIG:v1');
+  const json = await measureAsync("await getSecret (cached, transform 'json')", () =>
+    audited.getSecret('SERVICE_CONFIG:v1', { transform: 'json' }),
+  );
+  const maxAge = await measureAsync('await getSecret (cached, maxAgeMs)', () =>
+    audited.getSecret('WEBHOOK_SECRET:v2', { maxAgeMs: 60_000 }),
+  );
   table(
     'cached getSecret (target ≥ 5 M/s)',
     [
@@ -117,6 +126,8 @@ export default async function core(): Promise<void> {
       awaitBaseline,
       cached,
       { ...batch, opsPerSec: batch.opsPerSec * 10, nsPerOp: batch.nsPerOp / 10 },
+      { ...json, note: 'parsed once, then kept per ref' },
+      maxAge,
     ],
     cachedBaseline,
   );
@@ -125,7 +136,31 @@ export default async function core(): Promise<void> {
   const body = JSON.stringify({ event: 'invoice.paid', id: 42, amount: 1999 });
   const signed = await audited.sign('WEBHOOK_SECRET', body);
   await audited.register('API_KEY', 'API_KEY:v1');
+  await audited.register('PARTNER_HOOK', 'PARTNER_HOOK:v1');
+  const webhook = await audited.sign('PARTNER_HOOK', body, { protocol: 'standard-webhooks' });
+  const withId = await audited.sign('WEBHOOK_SECRET', body, { id: 'evt_bench' });
   const requestOptions = { batch: 2_000, between: flush };
+  // Replay protection would refuse every repeat of one message: these rows measure the check
+  // itself on a Baton without it, so each request costs what a first delivery costs.
+  const fresh = createBaton({
+    sources: [
+      defaultsSource({
+        'PARTNER_HOOK:v1': 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+        'WEBHOOK_SECRET:v2': 'two',
+      }),
+    ],
+    audit: () => {},
+    replay: false,
+  });
+  await fresh.register('PARTNER_HOOK', 'PARTNER_HOOK:v1');
+  await fresh.register('WEBHOOK_SECRET', 'WEBHOOK_SECRET:v2');
+  // Distinct messages, signed before the clock starts: as many as the rows below verify.
+  const messages = await Promise.all(
+    Array.from({ length: 80_000 }, (_, i) =>
+      audited.sign('PARTNER_HOOK', body, { protocol: 'standard-webhooks', id: `msg_bench_${i}` }),
+    ),
+  );
+  let next = 0;
   table('verifyRequest (one HTTP request’s check, no HTTP)', [
     await measureAsync(
       'verifyRequest, signature proof',
@@ -142,7 +177,35 @@ export default async function core(): Promise<void> {
         }),
       requestOptions,
     ),
+    await measureAsync(
+      'verifyRequest, signature proof with x-baton-id (replay check off)',
+      () => fresh.verifyRequest({ logical: 'WEBHOOK_SECRET', headers: withId, body }),
+      requestOptions,
+    ),
+    await measureAsync(
+      'verifyRequest, Standard Webhooks (replay check off)',
+      () =>
+        fresh.verifyRequest({
+          logical: 'PARTNER_HOOK',
+          protocol: 'standard-webhooks',
+          headers: webhook,
+          body,
+        }),
+      requestOptions,
+    ),
+    await measureAsync(
+      'verifyRequest, Standard Webhooks, a new id each time (replay check on)',
+      async () =>
+        audited.verifyRequest({
+          logical: 'PARTNER_HOOK',
+          protocol: 'standard-webhooks',
+          headers: messages[next++ % messages.length] as Record<string, string>,
+          body,
+        }),
+      requestOptions,
+    ),
   ]);
+  await fresh.close();
   await audited.close();
   await silent.close();
   await usersConfiguration();
