@@ -15,7 +15,11 @@ export type BatonErrorCode =
   | 'BATON_STORE_FAILED'
   | 'BATON_CONFIG'
   | 'BATON_CLOSED'
-  | 'BATON_INVALID_VALUE';
+  | 'BATON_INVALID_VALUE'
+  /** A file, directory or external command (git) could not be read or run. */
+  | 'BATON_IO'
+  /** A check said no: a refused retire, secrets missing, a read-back that differs. */
+  | 'BATON_REFUSED';
 
 /** Base class of every Baton error: a stable `code`, a message, an optional `cause`. */
 export class BatonError extends Error {
