@@ -16,6 +16,10 @@ export type BatonErrorCode =
   | 'BATON_CONFIG'
   | 'BATON_CLOSED'
   | 'BATON_INVALID_VALUE'
+  /** A file, directory or external command (git) could not be read or run. */
+  | 'BATON_IO'
+  /** A check said no: a refused retire, secrets missing, a read-back that differs. */
+  | 'BATON_REFUSED'
   /** A step of a rotation run (create, set, test, promote, finish) failed. */
   | 'BATON_ROTATION_FAILED';
 

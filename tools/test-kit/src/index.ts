@@ -6,6 +6,7 @@ export type { ChildWorker } from './child-worker.js';
 export { startWorker } from './child-worker.js';
 export { deferred } from './deferred.js';
 export { expectNoSecrets } from './expect-no-secrets.js';
+export { git } from './git.js';
 export type {
   HostileRequest,
   HostileRequestOptions,

@@ -1,0 +1,17 @@
+export { looksRandom, shannonEntropy } from './entropy.js';
+export { ScanInputError, ScanOptionsError } from './errors.js';
+export type { Finding } from './finding.js';
+export { fingerprint } from './fingerprint.js';
+export type { ReportFormat } from './format-report.js';
+export { formatReport, REPORT_FORMATS } from './format-report.js';
+export { IGNORE_FILE, readIgnoreFile } from './ignore-file.js';
+export { maskSecret } from './mask.js';
+export { isPlaceholder, isReference } from './placeholder.js';
+export type { Candidate, Rule } from './rules.js';
+export { BUILTIN_RULES } from './rules.js';
+export type { ScanInput, ScanOptions, ScanProgress, ScanReport, ScanStats } from './scan.js';
+export { scan } from './scan.js';
+export type { TextOrigin } from './scan-text.js';
+export { ALLOW_MARK, scanText } from './scan-text.js';
+export type { SkipReason } from './skip-rules.js';
+export { DEFAULT_MAX_FILE_BYTES, skipByPath } from './skip-rules.js';
