@@ -60,7 +60,9 @@ describe('jsonLinesSink', () => {
     try {
       const baton = await registered(undefined);
       await baton.flush();
-      expect(String(write.mock.calls[0]?.[0])).toMatch(/^\{"type":"register","logical":"K"/);
+      expect(new TextDecoder().decode(write.mock.calls[0]?.[0] as Uint8Array)).toMatch(
+        /^\{"type":"register","logical":"K"/,
+      );
     } finally {
       write.mockRestore();
     }

@@ -112,7 +112,7 @@ export function jsonLinesSink(options: JsonLinesSinkOptions = {}): AuditSink {
 }
 
 interface Stdout {
-  write(chunk: string): boolean;
+  write(chunk: Uint8Array): boolean;
   readonly writableLength?: number;
   once(event: 'drain', listener: () => void): unknown;
 }
@@ -133,9 +133,16 @@ function writeToStdout(chunk: string): void | Promise<void> {
     console.warn(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk);
     return;
   }
-  if (stdout.write(chunk) || (stdout.writableLength ?? 0) <= STDOUT_SLACK) return;
+  // As bytes: a string waiting in the stream's buffer lives on the JavaScript heap, where
+  // every young-generation collection copies it; bytes live outside it.
+  stdoutEncoder ??= new TextEncoder();
+  if (stdout.write(stdoutEncoder.encode(chunk)) || (stdout.writableLength ?? 0) <= STDOUT_SLACK) {
+    return;
+  }
   return new Promise((resolve) => stdout.once('drain', resolve));
 }
+
+let stdoutEncoder: TextEncoder | undefined;
 
 /** What `auditAccepts` holds after defaults: each accept, or a summary per window. */
 export type AcceptAudit = 'each' | { readonly everyMs: number };

@@ -192,6 +192,8 @@ export class Registry {
   private readonly acceptCounts = new Map<AuditTemplate, number>();
   /** Rejections of refs of a verified secret, by reason and ref (see `rejectEvent`). */
   private readonly rejectEvents = new Map<string, AuditTemplate>();
+  /** The last of them: a client repeating itself is found without building a key. */
+  private lastReject: AuditTemplate | undefined;
   private summaryDue: number;
   private lastParsed: ParsedRef | undefined;
 
@@ -481,6 +483,15 @@ export class Registry {
    * presented ref is the caller's choice.
    */
   private rejectEvent(logical: string, reason: string, presentedRef: string): AuditTemplate {
+    const last = this.lastReject;
+    if (
+      last !== undefined &&
+      last.presentedRef === presentedRef &&
+      last.reason === reason &&
+      last.logical === logical
+    ) {
+      return last;
+    }
     const key = `${reason}\u0000${presentedRef}`;
     let event = this.rejectEvents.get(key);
     if (event === undefined) {
@@ -488,6 +499,7 @@ export class Registry {
       event = Object.freeze({ type: 'verify_reject', logical, reason, presentedRef });
       this.rejectEvents.set(key, event);
     }
+    this.lastReject = event;
     return event;
   }
 
