@@ -2,6 +2,7 @@ import { access, readFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BatonOptions, WritableSecretSource } from '@baton/core';
+import type { Rotator } from '@baton/rotation';
 import { UsageError } from './errors.js';
 
 /** Where `baton migrate --to` can copy a `.env`. */
@@ -13,6 +14,15 @@ export type TargetFactory =
   | (() => WritableSecretSource | Promise<WritableSecretSource>);
 
 /**
+ * How `baton rotate` rotates one secret: its rotator, and the writable source the new version
+ * goes to (also one of `sources`, so the run can check that the new ref resolves).
+ */
+export interface RotationConfig {
+  rotator: Rotator;
+  source: TargetFactory;
+}
+
+/**
  * What `baton.config.*` exports: Baton's own options, plus what only the command needs.
  */
 export interface BatonConfig extends BatonOptions {
@@ -22,11 +32,13 @@ export interface BatonConfig extends BatonOptions {
   required?: readonly string[];
   /** Sources `baton migrate --to NAME` writes to, instead of one made from flags and environment. */
   targets?: Partial<Record<MigrateTarget, TargetFactory>>;
+  /** How `baton rotate` rotates each secret, by logical name. */
+  rotations?: Readonly<Record<string, RotationConfig>>;
 }
 
 /**
- * Types a `baton.config.ts`: the options of `createBaton`, plus `store`, `required` and
- * `targets` for the command.
+ * Types a `baton.config.ts`: the options of `createBaton`, plus `store`, `required`,
+ * `targets` and `rotations` for the command.
  *
  * @example
  * export default defineConfig({

@@ -61,7 +61,13 @@ export function createContext(
           'No registry store: pass --store file:PATH or --store postgres://…, set BATON_STORE, or give registry.store in baton.config.ts',
         );
       }
-      const { store: _url, required: _required, targets: _targets, ...batonOptions } = loaded;
+      const {
+        store: _url,
+        required: _required,
+        targets: _targets,
+        rotations: _rotations,
+        ...batonOptions
+      } = loaded;
       const sources = loaded.sources ?? (await defaultSources(io));
       const created = createBaton({
         ...batonOptions,

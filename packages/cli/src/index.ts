@@ -1,5 +1,5 @@
 export type { Action, CommandModule, Runner } from './command.js';
-export type { BatonConfig, MigrateTarget, TargetFactory } from './config.js';
+export type { BatonConfig, MigrateTarget, RotationConfig, TargetFactory } from './config.js';
 export { CONFIG_FILES, defineConfig, loadConfig } from './config.js';
 export type { CliContext, GlobalOptions } from './context.js';
 export { formatDuration } from './duration.js';

@@ -50,8 +50,10 @@ it('no command prints a value unless told to (--reveal, run)', async () => {
       const prefix = ['--prefix', json.length > 0 ? 'json/' : 'text/'];
       await run(['register', 'WEBHOOK_SECRET', 'WEBHOOK_SECRET:v2', ...store, ...json]);
       await run(['promote', 'WEBHOOK_SECRET', 'WEBHOOK_SECRET:v2', ...store, ...json]);
+      await run(['policy', 'WEBHOOK_SECRET', 'api-key', ...store, ...json]);
       await Promise.all([
         run(['status', ...store, ...json]),
+        run(['rotate', 'WEBHOOK_SECRET', '--dry-run', ...store, ...json]),
         run(['history', 'WEBHOOK_SECRET', ...store, ...json]),
         run(['verify', 'WEBHOOK_SECRET', CANARY.WEBHOOK_SECRET_V2, ...store, ...json]),
         run(['get', 'WEBHOOK_SECRET:v2', ...json]),

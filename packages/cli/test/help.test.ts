@@ -21,6 +21,8 @@ const NAMES = [
   'promote',
   'retire',
   'history',
+  'policy',
+  'rotate',
   'verify',
   'get',
   'check',
@@ -31,7 +33,7 @@ const NAMES = [
 ];
 
 describe('help', () => {
-  it('lists every command of §15 but rotate, which comes with @baton/rotation', async () => {
+  it('lists every command of §15, and policy', async () => {
     expect(COMMANDS).toHaveLength(NAMES.length);
     const { text } = await run(['--help']);
     for (const name of NAMES) expect(text).toMatch(new RegExp(`^  ${name} `, 'm'));

@@ -39,6 +39,8 @@ describe('registry commands on a file store', () => {
         previousActivatedAt: expect.any(String),
         previousAccepted: true,
         graceRemainingMs: expect.any(Number),
+        ageMs: expect.any(Number),
+        overdue: false,
       },
     ]);
 

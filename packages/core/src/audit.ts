@@ -15,7 +15,8 @@ export type AuditEventType =
   | 'source_error'
   | 'inject_reject'
   | 'rotate'
-  | 'rotate_failed';
+  | 'rotate_failed'
+  | 'policy';
 
 /**
  * One audit event. It names refs, never secret values; a presented ref that does not parse

@@ -46,9 +46,11 @@ import {
   type RegisterOptions,
   Registry,
   type RegistryStatus,
+  type RotationPolicyOptions,
 } from './registry.js';
 import type { RegistryEntry, RegistryHistoryRecord, RegistryStore } from './registry-store.js';
 import { ReplayCache } from './replay-cache.js';
+import type { RotationPolicy } from './rotation-policy.js';
 import type { ParsedRef } from './secret-ref.js';
 import { assertLogicalName, parseRef } from './secret-ref.js';
 import {
@@ -214,6 +216,11 @@ export interface Baton {
   /** The clock every decision uses (epoch milliseconds). */
   readonly clock: () => number;
   /**
+   * The meter and tracer providers this Baton reports to; packages built on Baton (a rotation
+   * run's metrics) report there too.
+   */
+  readonly telemetry: TelemetryOptions;
+  /**
    * Resolves one ref through the cache and the source chain. Options bound the age of a
    * cached value (`maxAgeMs`, `forceFetch`) and turn the value into JSON (`transform: 'json'`,
    * validated by `schema`) or bytes (`transform: 'binary'`, from base64).
@@ -264,6 +271,16 @@ export interface Baton {
   promote(logical: string, newRef: string, options?: PromoteOptions): Promise<PromoteResult>;
   retirePrevious(logical: string, options?: { force?: boolean; actor?: string }): Promise<boolean>;
   validateGrace(logical: string, now?: number | Date): Promise<boolean>;
+  /**
+   * Sets how a registered secret is rotated (`{ type, periodDays? }`), kept in its registry
+   * entry so every replica and the `baton` command see it; `undefined` clears it. `status`
+   * then shows when the current ref is due.
+   */
+  setRotationPolicy(
+    logical: string,
+    policy: RotationPolicy | undefined,
+    options?: RotationPolicyOptions,
+  ): Promise<RegistryEntry>;
   /** Synchronous: whether the presented ref is current, or previous within grace. Never throws. */
   verifyRef(logical: string, presentedRef: unknown): boolean;
   /** Like `verifyRef`, with the match or the reason. Never throws. */
@@ -344,6 +361,7 @@ interface ResolvedOptions {
 
 class BatonInstance implements Baton {
   readonly clock: () => number;
+  readonly telemetry: TelemetryOptions;
   private readonly auditLog: AuditLog;
   private readonly resolver: SecretResolver;
   private readonly registry: Registry;
@@ -355,6 +373,7 @@ class BatonInstance implements Baton {
 
   constructor(options: ResolvedOptions) {
     this.clock = options.clock;
+    this.telemetry = options.telemetry;
     const telemetry = new Telemetry(options.telemetry);
     this.auditLog = new AuditLog(options.audit, telemetry, options.auditBufferSize);
     this.resolver = new SecretResolver(
@@ -520,6 +539,15 @@ class BatonInstance implements Baton {
   async validateGrace(logical: string, now?: number | Date): Promise<boolean> {
     this.assertOpen('validate grace');
     return this.registry.validateGrace(logical, now);
+  }
+
+  async setRotationPolicy(
+    logical: string,
+    policy: RotationPolicy | undefined,
+    options?: RotationPolicyOptions,
+  ): Promise<RegistryEntry> {
+    this.assertOpen('set a rotation policy');
+    return this.registry.setRotationPolicy(logical, policy, options);
   }
 
   verifyRef(logical: string, presentedRef: unknown): boolean {

@@ -19,7 +19,9 @@ export type BatonErrorCode =
   /** A file, directory or external command (git) could not be read or run. */
   | 'BATON_IO'
   /** A check said no: a refused retire, secrets missing, a read-back that differs. */
-  | 'BATON_REFUSED';
+  | 'BATON_REFUSED'
+  /** A step of a rotation run (create, set, test, promote, finish) failed. */
+  | 'BATON_ROTATION_FAILED';
 
 /** Base class of every Baton error: a stable `code`, a message, an optional `cause`. */
 export class BatonError extends Error {

@@ -60,6 +60,7 @@ export {
   BatonError,
   ClosedError,
   ConfigError,
+  describe as describeError,
   NoEntryError,
   RegistryConflictError,
   SecretBatchError,
@@ -86,6 +87,7 @@ export type {
   PromoteResult,
   RegisterOptions,
   RegistryStatus,
+  RotationPolicyOptions,
 } from './registry.js';
 export type {
   ChangeResult,
@@ -99,6 +101,14 @@ export { applyChange, entryProblem } from './registry-store.js';
 export type { DeliveryClaim } from './replay-cache.js';
 export type { RetryOptions, RetryPolicy } from './retry.js';
 export { DEFAULT_RETRY, retryDelay, retryPolicy } from './retry.js';
+export type { RotationPolicy, SecretType } from './rotation-policy.js';
+export {
+  ROTATION_PERIOD_DAYS,
+  rotationDueAt,
+  rotationPeriodDays,
+  rotationPolicyProblem,
+  SECRET_TYPES,
+} from './rotation-policy.js';
 export type { ParsedRef } from './secret-ref.js';
 export { envKey, parseRef, refsEqual, tryParseRef } from './secret-ref.js';
 export type { AuthErrorClassifier } from './secret-resolver.js';

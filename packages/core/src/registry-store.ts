@@ -1,5 +1,11 @@
 import { NoEntryError, RegistryConflictError } from './errors.js';
 import type { DeliveryClaim } from './replay-cache.js';
+import {
+  copyRotationPolicy,
+  type RotationPolicy,
+  rotationPolicyProblem,
+  sameRotationPolicy,
+} from './rotation-policy.js';
 import { tryParseRef } from './secret-ref.js';
 
 /** The rotation state of one logical secret (fixed field names). */
@@ -13,6 +19,11 @@ export interface RegistryEntry {
   readonly previousActivatedAt?: Date;
   /** Increments on every change; the token of compare-and-set. */
   readonly revision: number;
+  /**
+   * How this secret is rotated (type and period), when a policy was set. Registrations,
+   * promotions and retirements keep it; only a `policy` change sets or clears it.
+   */
+  readonly rotation?: RotationPolicy;
 }
 
 /** A change to one entry, as the registry asks a store to apply it. */
@@ -44,6 +55,14 @@ export type RegistryChange =
       readonly previousRef: string;
       readonly reason: 'retire' | 'grace_expired';
       readonly actor?: string;
+    }
+  | {
+      /** Sets the rotation policy of an existing entry, or clears it (`rotation` absent). */
+      readonly kind: 'policy';
+      readonly logical: string;
+      readonly rotation?: RotationPolicy;
+      readonly expectedRevision?: number;
+      readonly actor?: string;
     };
 
 /** What a store answers for a change. `changed` is false for a no-op (nothing written). */
@@ -55,7 +74,8 @@ export interface ChangeResult {
 /** One line of a store's change history: who changed what, when. */
 export interface RegistryHistoryRecord {
   readonly logical: string;
-  readonly change: 'register' | 'promote' | 'retire' | 'grace_expired';
+  /** `policy`: the rotation policy was set or cleared (the entry holds the new one). */
+  readonly change: 'register' | 'promote' | 'retire' | 'grace_expired' | 'policy';
   /** For register and promote: the ref that was current before; for retirement: the ref dropped. */
   readonly fromRef?: string;
   /** For register and promote: the ref current after the change. */
@@ -100,6 +120,10 @@ export function entryProblem(entry: RegistryEntry): string | undefined {
   }
   if (!Number.isSafeInteger(entry.revision) || entry.revision < 1) {
     return 'revision is not a positive integer';
+  }
+  if (entry.rotation !== undefined) {
+    const problem = rotationPolicyProblem(entry.rotation);
+    if (problem !== undefined) return `rotation: ${problem}`;
   }
   return undefined;
 }
@@ -203,6 +227,7 @@ export function applyChange(
             }),
         activatedAt,
         revision: revision + 1,
+        ...keptPolicy(before),
       };
       return {
         result: { entry, changed: true },
@@ -222,6 +247,7 @@ export function applyChange(
         activatedAt: now,
         previousActivatedAt: before.activatedAt,
         revision: revision + 1,
+        ...keptPolicy(before),
       };
       return {
         result: { entry, changed: true },
@@ -238,13 +264,38 @@ export function applyChange(
         currentRef: before.currentRef,
         activatedAt: before.activatedAt,
         revision: revision + 1,
+        ...keptPolicy(before),
       };
       return {
         result: { entry, changed: true },
         record: record(entry, change.reason, now, change.actor, change.previousRef, undefined),
       };
     }
+    case 'policy': {
+      if (before === undefined) throw new NoEntryError(change.logical);
+      if (change.expectedRevision !== undefined && change.expectedRevision !== revision) {
+        throw new RegistryConflictError(change.logical, change.expectedRevision, revision);
+      }
+      if (sameRotationPolicy(before.rotation, change.rotation)) {
+        return { result: { entry: before, changed: false } };
+      }
+      const { rotation: _replaced, ...rest } = before;
+      const entry: RegistryEntry = {
+        ...rest,
+        revision: revision + 1,
+        ...(change.rotation === undefined ? {} : { rotation: copyRotationPolicy(change.rotation) }),
+      };
+      return {
+        result: { entry, changed: true },
+        record: record(entry, 'policy', now, change.actor, undefined, undefined),
+      };
+    }
   }
+}
+
+/** The rotation policy of an entry, to carry into the entry a change makes. */
+function keptPolicy(before: RegistryEntry | undefined): { rotation?: RotationPolicy } {
+  return before?.rotation === undefined ? {} : { rotation: before.rotation };
 }
 
 function sameRegistration(

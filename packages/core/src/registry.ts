@@ -15,6 +15,13 @@ import {
   type RegistryStore,
   type StoreUpdate,
 } from './registry-store.js';
+import {
+  copyRotationPolicy,
+  type RotationPolicy,
+  rotationDueAt,
+  rotationPeriodDays,
+  rotationPolicyProblem,
+} from './rotation-policy.js';
 import { assertLogicalName, type ParsedRef, parseRef, tryParseRef } from './secret-ref.js';
 import type { Telemetry } from './telemetry.js';
 
@@ -69,6 +76,18 @@ export interface RegistryStatus extends RegistryEntry {
   readonly previousAccepted: boolean;
   /** Milliseconds until the previous ref stops being accepted (0 when it is not). */
   readonly graceRemainingMs: number;
+  /** How long the current ref has been current, in milliseconds. */
+  readonly ageMs: number;
+  /** With a rotation policy: when the current ref is due for rotation. */
+  readonly dueAt?: Date;
+  /** Whether the current ref is past its rotation due date (`false` without a policy). */
+  readonly overdue: boolean;
+}
+
+export interface RotationPolicyOptions {
+  actor?: string;
+  /** Compare-and-set: fail with `RegistryConflictError` unless the entry is at this revision. */
+  expectedRevision?: number;
 }
 
 /**
@@ -318,6 +337,39 @@ export class Registry {
     return true;
   }
 
+  /** Sets the rotation policy of a registered secret, or clears it with `undefined`. */
+  async setRotationPolicy(
+    logical: string,
+    policy: RotationPolicy | undefined,
+    options: RotationPolicyOptions = {},
+  ): Promise<RegistryEntry> {
+    assertLogicalName(logical);
+    if (policy !== undefined) {
+      const problem = rotationPolicyProblem(policy);
+      if (problem !== undefined) throw new ConfigError(`rotation policy of ${logical}: ${problem}`);
+    }
+    assertRevision(options.expectedRevision);
+    const result = await this.apply({
+      kind: 'policy',
+      logical,
+      ...(policy === undefined ? {} : { rotation: copyRotationPolicy(policy) }),
+      ...pick(options, ['actor', 'expectedRevision']),
+    });
+    if (result.changed) {
+      this.telemetry.recordRegistryChange('policy', logical);
+      const rotation = result.entry.rotation;
+      this.emitChange(
+        'policy',
+        result.entry,
+        this.clock(),
+        undefined,
+        options.actor,
+        rotation === undefined ? 'cleared' : describePolicy(rotation),
+      );
+    }
+    return result.entry;
+  }
+
   /** `true` while the previous ref is inside grace; once outside, clears it and answers `false`. */
   async validateGrace(logical: string, now?: number | Date): Promise<boolean> {
     const at = now === undefined ? this.clock() : timeOf(now, 'validateGrace(logical, now): now');
@@ -481,6 +533,7 @@ export class Registry {
           : { previousExpiresAt: new Date(slot.previousExpiresAt) }),
         previousAccepted: accepted,
         graceRemainingMs: accepted ? slot.previousExpiresAt - now : 0,
+        ...rotationTiming(slot.entry, now),
       });
     }
     return statuses.sort((a, b) => (a.logical < b.logical ? -1 : a.logical > b.logical ? 1 : 0));
@@ -566,7 +619,7 @@ export class Registry {
   }
 
   private emitChange(
-    type: 'register' | 'promote' | 'retire' | 'retire_blocked' | 'grace_expired',
+    type: 'register' | 'promote' | 'retire' | 'retire_blocked' | 'grace_expired' | 'policy',
     entry: RegistryEntry,
     atMs: number,
     previousRef: string | undefined,
@@ -648,7 +701,24 @@ function copyEntry(entry: RegistryEntry): RegistryEntry {
       ? {}
       : { previousActivatedAt: new Date(entry.previousActivatedAt.getTime()) }),
     revision: entry.revision,
+    ...(entry.rotation === undefined ? {} : { rotation: copyRotationPolicy(entry.rotation) }),
   };
+}
+
+/** Age, due date and overdue of an entry's current ref at `now`. */
+function rotationTiming(
+  entry: RegistryEntry,
+  now: number,
+): { ageMs: number; dueAt?: Date; overdue: boolean } {
+  const ageMs = Math.max(0, now - entry.activatedAt.getTime());
+  if (entry.rotation === undefined) return { ageMs, overdue: false };
+  const dueAt = rotationDueAt(entry.rotation, entry.activatedAt);
+  return { ageMs, dueAt, overdue: now >= dueAt.getTime() };
+}
+
+/** A policy in words for its audit event: `database, every 90 days`. */
+function describePolicy(policy: RotationPolicy): string {
+  return `${policy.type}, every ${rotationPeriodDays(policy)} days`;
 }
 
 function pick<T extends object, K extends keyof T>(

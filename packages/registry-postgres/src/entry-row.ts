@@ -14,19 +14,44 @@ export interface RefusedRow {
 /**
  * Reads the entry of a row of `ENTRY_COLUMNS` (every column as text), starting at column
  * `at`, and holds it to core's rules for entries (`entryProblem`): each ref a ref of the
- * row's logical name (`HOOK` ↔ `HOOK:v3`), valid times, a positive revision. The table is
+ * row's logical name (`HOOK` ↔ `HOOK:v3`), valid times, a positive revision, a known
+ * rotation type. The table is
  * shared, and a row another role wrote by hand must not make one secret's ref current for
  * another.
  */
 export function readEntryRow(row: readonly unknown[], at = 0): StoredEntry | RefusedRow {
-  const [logical, currentRef, previousRef, activatedAt, previousActivatedAt, revision, seq] =
-    row.slice(at);
+  const [
+    logical,
+    currentRef,
+    previousRef,
+    activatedAt,
+    previousActivatedAt,
+    revision,
+    seq,
+    rotationType,
+    rotationPeriodDays,
+  ] = row.slice(at);
   const changeSeq = wholeNumber(seq);
+  const rotation =
+    rotationType === null || rotationType === undefined
+      ? {}
+      : {
+          rotation:
+            rotationPeriodDays === null
+              ? { type: rotationType }
+              : { type: rotationType, periodDays: wholeNumber(rotationPeriodDays) },
+        };
   // Plain literals, in the order of core's own entries: the registry keeps this very object
   // in its snapshot.
   const entry = (
     previousRef === null
-      ? { logical, currentRef, activatedAt: dateOf(activatedAt), revision: wholeNumber(revision) }
+      ? {
+          logical,
+          currentRef,
+          activatedAt: dateOf(activatedAt),
+          revision: wholeNumber(revision),
+          ...rotation,
+        }
       : {
           logical,
           currentRef,
@@ -34,6 +59,7 @@ export function readEntryRow(row: readonly unknown[], at = 0): StoredEntry | Ref
           activatedAt: dateOf(activatedAt),
           previousActivatedAt: dateOf(previousActivatedAt),
           revision: wholeNumber(revision),
+          ...rotation,
         }
   ) as RegistryEntry;
   const problem =

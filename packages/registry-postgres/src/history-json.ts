@@ -1,6 +1,12 @@
 import type { RegistryHistoryRecord } from '@baton/core';
 
-const CHANGES: ReadonlySet<string> = new Set(['register', 'promote', 'retire', 'grace_expired']);
+const CHANGES: ReadonlySet<string> = new Set([
+  'register',
+  'promote',
+  'retire',
+  'grace_expired',
+  'policy',
+]);
 
 /** A history record from the JSON of the history statement; `undefined` when it is not one. */
 export function parseHistoryRecord(text: unknown): RegistryHistoryRecord | undefined {

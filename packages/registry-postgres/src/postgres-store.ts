@@ -256,7 +256,7 @@ class PostgresRegistryStore implements RegistryStore {
   }
 
   /**
-   * Register and retire: the row is locked, the change computed by core's `applyChange` with
+   * Register, retire and policy: the row is locked, the change computed by core's `applyChange` with
    * the database clock, and the result written with its history record and notification.
    */
   private async applyLocked(
@@ -284,6 +284,8 @@ class PostgresRegistryStore implements RegistryStore {
             record.actor ?? null,
             record.at.toISOString(),
             this.sql.channel,
+            entry.rotation?.type ?? null,
+            entry.rotation?.periodDays ?? null,
           ]),
         );
         const [stored] = written.rows;

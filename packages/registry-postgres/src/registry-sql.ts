@@ -16,7 +16,11 @@ const NOW = `date_trunc('milliseconds', now())`;
  * what the registry sees, and 10k rows parse as fast as a bare `SELECT *`.
  */
 const ENTRY_COLUMNS = `logical, current_ref, previous_ref, ${epochMs('activated_at')},
-  ${epochMs('previous_activated_at')}, revision::text, change_seq::text`;
+  ${epochMs('previous_activated_at')}, revision::text, change_seq::text, rotation_type,
+  rotation_period_days::text`;
+
+/** Every change the history records. */
+const CHANGES = `('register', 'promote', 'retire', 'grace_expired', 'policy')`;
 
 const RECORD_JSON = `json_build_object(
   'logical', logical, 'change', change, 'fromRef', from_ref, 'toRef', to_ref, 'actor', actor,
@@ -28,7 +32,10 @@ export class RegistrySql {
   readonly channel: string;
   /** Serialises table creation between processes that start at once. */
   readonly creationLockKey: string;
-  /** Whether the tables exist with their change numbering (tables made before it lack it). */
+  /**
+   * Whether the tables exist with their change numbering and rotation policies (tables made
+   * before either lack it, and are brought up to date).
+   */
   readonly tablesExist: string;
   /** The parameters of `tablesExist`. */
   readonly tableNames: readonly [string, string, string];
@@ -72,7 +79,9 @@ export class RegistrySql {
     this.listen = `LISTEN ${quoteIdentifier(this.channel)}`;
     this.tableNames = [qualified, history, `${table}_number_change`];
     this.tablesExist = `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL
-      AND EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass($1) AND tgname = $3) AS found`;
+      AND EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass($1) AND tgname = $3)
+      AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1)
+        AND attname = 'rotation_type' AND NOT attisdropped) AS found`;
     this.createSchema = `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`;
     this.createTables = [
       `CREATE SEQUENCE IF NOT EXISTS ${sequence}`,
@@ -84,6 +93,9 @@ export class RegistrySql {
         previous_activated_at timestamptz,
         revision bigint NOT NULL CHECK (revision > 0),
         change_seq bigint NOT NULL,
+        rotation_type text,
+        rotation_period_days integer CHECK (rotation_period_days > 0),
+        CHECK (rotation_period_days IS NULL OR rotation_type IS NOT NULL),
         CHECK (previous_ref <> current_ref),
         CHECK ((previous_ref IS NULL) = (previous_activated_at IS NULL)),
         CONSTRAINT ${name('_refs_of_logical')} CHECK (split_part(current_ref, ':', 1) = logical
@@ -94,6 +106,10 @@ export class RegistrySql {
         DEFAULT nextval('${sequence}')`,
       `ALTER TABLE ${qualified} ALTER COLUMN change_seq DROP DEFAULT`,
       `CREATE INDEX IF NOT EXISTS ${name('_by_change')} ON ${qualified} (change_seq)`,
+      // Tables made before rotation policies existed: entries without one.
+      `ALTER TABLE ${qualified} ADD COLUMN IF NOT EXISTS rotation_type text`,
+      `ALTER TABLE ${qualified} ADD COLUMN IF NOT EXISTS rotation_period_days integer
+        CHECK (rotation_period_days > 0)`,
       // Every write, the store's or a hand-made UPDATE, takes the next change number. One at a
       // time, the lock held until commit: numbers become visible in order, so a replica that
       // has read every change up to N has missed none below it. SECURITY DEFINER: the
@@ -111,7 +127,7 @@ export class RegistrySql {
       `CREATE TABLE IF NOT EXISTS ${history} (
         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         logical text NOT NULL,
-        change text NOT NULL CHECK (change IN ('register', 'promote', 'retire', 'grace_expired')),
+        change text NOT NULL,
         from_ref text,
         to_ref text,
         actor text,
@@ -120,6 +136,10 @@ export class RegistrySql {
       )`,
       `CREATE INDEX IF NOT EXISTS ${name('_history_by_logical')}
         ON ${history} (logical, id DESC)`,
+      // The changes a history row may name; tables made before policies had the list inline.
+      `ALTER TABLE ${history} DROP CONSTRAINT IF EXISTS ${quoteIdentifier(`${table}_history_change_check`)}`,
+      `ALTER TABLE ${history} DROP CONSTRAINT IF EXISTS ${name('_history_change')}`,
+      `ALTER TABLE ${history} ADD CONSTRAINT ${name('_history_change')} CHECK (change IN ${CHANGES})`,
     ];
     this.changesSince = `SELECT head::text, changed.* FROM
       (SELECT coalesce(max(change_seq), 0) AS head FROM ${qualified}) AS h
@@ -155,14 +175,18 @@ export class RegistrySql {
     // concurrently (there was none to lock) into no row returned, and the caller retries.
     this.write = `WITH written AS (
         INSERT INTO ${qualified} AS t
-          (logical, current_ref, previous_ref, activated_at, previous_activated_at, revision)
-        VALUES ($1::text, $2::text, $3::text, $4::timestamptz, $5::timestamptz, $6::bigint)
+          (logical, current_ref, previous_ref, activated_at, previous_activated_at, revision,
+            rotation_type, rotation_period_days)
+        VALUES ($1::text, $2::text, $3::text, $4::timestamptz, $5::timestamptz, $6::bigint,
+          $13::text, $14::integer)
         ON CONFLICT (logical) DO UPDATE SET
           current_ref = excluded.current_ref,
           previous_ref = excluded.previous_ref,
           activated_at = excluded.activated_at,
           previous_activated_at = excluded.previous_activated_at,
-          revision = excluded.revision
+          revision = excluded.revision,
+          rotation_type = excluded.rotation_type,
+          rotation_period_days = excluded.rotation_period_days
         WHERE t.revision = excluded.revision - 1
         RETURNING *
       ), logged AS (

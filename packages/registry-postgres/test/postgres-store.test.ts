@@ -90,6 +90,43 @@ describe.skipIf(!available)('postgresStore', () => {
     await eventually(() => reader.verifyRef('HOOK', 'HOOK:v5'));
   });
 
+  it('brings tables made before rotation policies up to date: entries kept, policies written, followed and in the history', async () => {
+    const schema = database.schema();
+    await database.pool.query(`CREATE SCHEMA "${schema}";
+      CREATE SEQUENCE "${schema}".baton_registry_changes;
+      CREATE TABLE "${schema}".baton_registry (
+        logical text PRIMARY KEY, current_ref text NOT NULL, previous_ref text,
+        activated_at timestamptz NOT NULL, previous_activated_at timestamptz,
+        revision bigint NOT NULL CHECK (revision > 0), change_seq bigint NOT NULL);
+      CREATE TABLE "${schema}".baton_registry_history (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, logical text NOT NULL,
+        change text NOT NULL CHECK (change IN ('register', 'promote', 'retire', 'grace_expired')),
+        from_ref text, to_ref text, actor text, at timestamptz NOT NULL, revision bigint NOT NULL);
+      INSERT INTO "${schema}".baton_registry VALUES ('DB_URL', 'DB_URL:v3', NULL, now(), NULL, 3, 1);`);
+    const reader = replica(store({ schema }));
+    await reader.ready();
+    expect(reader.status('DB_URL')).toMatchObject({ currentRef: 'DB_URL:v3', revision: 3 });
+    expect(reader.status('DB_URL')?.rotation).toBeUndefined();
+
+    const writer = replica(store({ schema }));
+    await writer.setRotationPolicy(
+      'DB_URL',
+      { type: 'database', periodDays: 60 },
+      { actor: 'ops' },
+    );
+    await eventually(() => reader.status('DB_URL')?.rotation?.periodDays === 60);
+    await writer.promote('DB_URL', 'DB_URL:v4');
+    await eventually(() => reader.status('DB_URL')?.currentRef === 'DB_URL:v4');
+    expect(reader.status('DB_URL')?.rotation).toEqual({ type: 'database', periodDays: 60 });
+    expect((await writer.history({ logical: 'DB_URL' })).map((r) => r.change)).toEqual([
+      'promote',
+      'policy',
+    ]);
+    const fresh = replica(store({ schema }));
+    await fresh.ready();
+    expect(fresh.status('DB_URL')?.rotation).toEqual({ type: 'database', periodDays: 60 });
+  });
+
   it('stamps changes with the database clock, not the replica’s', async () => {
     const schema = database.schema();
     const skewed = replica(store({ schema }), { clock: () => Date.UTC(2000, 0, 1) });

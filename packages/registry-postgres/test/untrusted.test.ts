@@ -139,6 +139,25 @@ describe.skipIf(!available)('what the store does not trust', () => {
     ]);
   });
 
+  it('refuses a row with a rotation policy no registry would write', async () => {
+    const schema = database.schema();
+    const problems: StoreError[] = [];
+    const operator = replica(schema);
+    await operator.register('DB_URL', 'DB_URL:v1');
+    await operator.register('API', 'API:v1');
+    await database.pool.query(
+      `UPDATE "${schema}".baton_registry SET rotation_type = 'forever', revision = 2
+       WHERE logical = 'DB_URL'`,
+    );
+    const starting = replica(schema, problems);
+    await starting.ready();
+    expect(starting.verifyRef('API', 'API:v1')).toBe(true);
+    expect(starting.status('DB_URL')).toBeUndefined();
+    expect(problems.map((problem) => problem.message)).toEqual([
+      expect.stringContaining('refused the row of DB_URL: rotation: type must be one of'),
+    ]);
+  });
+
   it('a new table refuses such a row itself', async () => {
     const schema = database.schema();
     await replica(schema).register('HOOK', 'HOOK:v1');

@@ -24,7 +24,8 @@ export function captureOutput(): CapturedOutput {
   for (const stream of [process.stdout, process.stderr]) {
     const original = stream.write;
     stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-      add(String(chunk));
+      // Bytes as the text they encode: Baton's audit lines reach stdout as bytes.
+      add(chunk instanceof Uint8Array ? Buffer.from(chunk).toString('utf8') : String(chunk));
       const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
       callback?.();
       return true;

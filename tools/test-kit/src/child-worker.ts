@@ -24,18 +24,23 @@ const DEFAULT_WAIT_MS = 20_000;
 
 /**
  * Runs `script` (TypeScript, through tsx, resolving workspace packages to their sources) in
- * a new Node process, for tests of behaviour across processes.
+ * a new Node process, for tests of behaviour across processes. `options.env` adds to the
+ * environment it inherits.
  *
  * @example
  * const worker = startWorker(new URL('./fixtures/replica.ts', import.meta.url), [path]);
  * await worker.waitFor('ready');
  */
-export function startWorker(script: URL | string, args: readonly string[] = []): ChildWorker {
+export function startWorker(
+  script: URL | string,
+  args: readonly string[] = [],
+  options: { env?: Readonly<Record<string, string>> } = {},
+): ChildWorker {
   const file = script instanceof URL ? fileURLToPath(script) : script;
   const child: ChildProcess = spawn(
     process.execPath,
     ['--conditions=@baton/source', '--import', 'tsx', file, ...args],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
+    { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
   );
   const lines: string[] = [];
   const waiters = new Set<() => void>();

@@ -219,6 +219,73 @@ export const storeContract: readonly StoreContractCase[] = [
     },
   },
   {
+    name: 'a policy change sets or clears the rotation policy, with history; no-op when unchanged',
+    async run(store) {
+      await apply(store, register('DB', 'DB:v1', { activatedAt: MARCH }));
+      const set = await apply(store, {
+        kind: 'policy',
+        logical: 'DB',
+        rotation: { type: 'database', periodDays: 30 },
+        expectedRevision: 1,
+        actor: 'ops',
+      });
+      assert.equal(set.changed, true);
+      assert.deepEqual(set.entry, {
+        logical: 'DB',
+        currentRef: 'DB:v1',
+        activatedAt: MARCH,
+        revision: 2,
+        rotation: { type: 'database', periodDays: 30 },
+      });
+      const same = await apply(store, {
+        kind: 'policy',
+        logical: 'DB',
+        rotation: { type: 'database', periodDays: 30 },
+      });
+      assert.equal(same.changed, false);
+      assert.equal(same.entry.revision, 2);
+      await assertConflict(
+        store,
+        { kind: 'policy', logical: 'DB', rotation: { type: 'jwt' }, expectedRevision: 1 },
+        1,
+        2,
+      );
+      const [latest] = await history(store, { logical: 'DB' });
+      assert.equal(latest?.change, 'policy');
+      assert.equal(latest?.actor, 'ops');
+      assert.equal(latest?.revision, 2);
+      assert.equal(latest?.fromRef, undefined);
+      assert.equal(latest?.toRef, undefined);
+      const cleared = await apply(store, { kind: 'policy', logical: 'DB' });
+      assert.equal(cleared.entry.rotation, undefined);
+      assert.equal(cleared.entry.revision, 3);
+      assert.equal((await entry(store, 'DB'))?.rotation, undefined);
+      await assert.rejects(
+        store.apply({ kind: 'policy', logical: 'NOPE', rotation: { type: 'jwt' } }, new Date()),
+        { code: 'BATON_NO_ENTRY' },
+      );
+    },
+  },
+  {
+    name: 'the rotation policy survives promote, retire and register',
+    async run(store) {
+      await apply(store, register('KEY', 'KEY:v1'));
+      await apply(store, { kind: 'policy', logical: 'KEY', rotation: { type: 'api-key' } });
+      const promoted = await apply(store, { kind: 'promote', logical: 'KEY', ref: 'KEY:v2' });
+      assert.deepEqual(promoted.entry.rotation, { type: 'api-key' });
+      const retired = await apply(store, {
+        kind: 'retire',
+        logical: 'KEY',
+        previousRef: 'KEY:v1',
+        reason: 'retire',
+      });
+      assert.deepEqual(retired.entry.rotation, { type: 'api-key' });
+      const replaced = await apply(store, register('KEY', 'KEY:v5', { previousRef: 'KEY:v4' }));
+      assert.deepEqual(replaced.entry.rotation, { type: 'api-key' });
+      assert.deepEqual((await entry(store, 'KEY'))?.rotation, { type: 'api-key' });
+    },
+  },
+  {
     name: 'load returns every entry as last written',
     async run(store) {
       assert.deepEqual(await store.load(), []);

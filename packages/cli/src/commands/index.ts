@@ -4,9 +4,11 @@ import get from './get.js';
 import history from './history.js';
 import init from './init.js';
 import migrate from './migrate.js';
+import policy from './policy.js';
 import promote from './promote.js';
 import register from './register.js';
 import retire from './retire.js';
+import rotate from './rotate.js';
 import run from './run.js';
 import scan from './scan.js';
 import status from './status.js';
@@ -19,6 +21,8 @@ export const COMMANDS: readonly CommandModule[] = [
   promote,
   retire,
   history,
+  policy,
+  rotate,
   verify,
   get,
   check,

@@ -11,7 +11,12 @@ const path = (relative: string) => fileURLToPath(new URL(relative, import.meta.u
 const SCRATCH = path('../../tmp/');
 const BUILT = path('../../dist/bin.js');
 /** Sources the built command is made of: it is used only when newer than all of them. */
-const SOURCES = ['../../src/', '../../../scan/src/', '../../../core/src/'].map(path);
+const SOURCES = [
+  '../../src/',
+  '../../../scan/src/',
+  '../../../core/src/',
+  '../../../rotation/src/',
+].map(path);
 
 function newestSource(): number {
   let newest = 0;

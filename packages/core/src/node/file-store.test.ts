@@ -194,6 +194,28 @@ describe('fileStore', () => {
     });
   });
 
+  it('keeps rotation policies in the file, and refuses a policy no registry would write', async () => {
+    const baton = createBaton({ audit: false, registry: { store: open() } });
+    await baton.register('DB_URL', 'DB_URL:v1');
+    await baton.setRotationPolicy('DB_URL', { type: 'database', periodDays: 30 }, { actor: 'ops' });
+    await baton.close();
+    const file = JSON.parse(await readFile(path, 'utf8'));
+    expect(file.entries[0].rotation).toEqual({ type: 'database', periodDays: 30 });
+    expect(file.history[0]).toMatchObject({ change: 'policy', actor: 'ops', revision: 2 });
+
+    const restarted = createBaton({ audit: false, registry: { store: open() } });
+    await restarted.ready();
+    expect(restarted.status('DB_URL')?.rotation).toEqual({ type: 'database', periodDays: 30 });
+    await restarted.close();
+
+    file.entries[0].rotation = { type: 'password' };
+    await writeFile(path, JSON.stringify(file));
+    const refused = createBaton({ audit: false, registry: { store: open() } });
+    await expect(refused.ready()).rejects.toMatchObject({
+      message: expect.stringContaining('entries[0].rotation: type must be one of'),
+    });
+  });
+
   describe('a file that goes back in history', () => {
     /** A writer that does not follow the file, so only its write can notice, and a replica that does. */
     function pair() {
@@ -273,6 +295,23 @@ describe('fileStore', () => {
       expect(registered.revision).toBe(3); // past every revision the writer has seen
       expect(writer.verifyRef('HOOK', 'HOOK:v3')).toBe(true);
       await eventually(() => replica.verifyRef('HOOK', 'HOOK:v3'));
+      await writer.close();
+      await replica.close();
+    });
+
+    it('a rotation policy changed by hand at the same revision is taken as a resync too', async () => {
+      const { writer, replica, replicaProblems } = pair();
+      await writer.register('DB_URL', 'DB_URL:v1');
+      await writer.setRotationPolicy('DB_URL', { type: 'database' });
+      await replica.ready();
+      const file = JSON.parse(await readFile(path, 'utf8'));
+      file.entries[0].rotation = { type: 'database', periodDays: 7 };
+      await writeFile(join(dir, 'edited.json'), JSON.stringify(file));
+      await rename(join(dir, 'edited.json'), path);
+      await eventually(() => replica.status('DB_URL')?.rotation?.periodDays === 7);
+      expect(replicaProblems[0]?.message).toContain(
+        '(DB_URL changed at revision 2 without a new revision)',
+      );
       await writer.close();
       await replica.close();
     });

@@ -13,6 +13,7 @@ import {
   type RegistryStore,
   type StoreUpdate,
 } from '../registry-store.js';
+import { sameRotationPolicy } from '../rotation-policy.js';
 import { acquireFileLock } from './file-lock.js';
 import {
   parseRegistryFile,
@@ -462,7 +463,8 @@ function sameEntry(a: RegistryEntry, b: RegistryEntry): boolean {
     a.currentRef === b.currentRef &&
     a.previousRef === b.previousRef &&
     a.activatedAt.getTime() === b.activatedAt.getTime() &&
-    a.previousActivatedAt?.getTime() === b.previousActivatedAt?.getTime()
+    a.previousActivatedAt?.getTime() === b.previousActivatedAt?.getTime() &&
+    sameRotationPolicy(a.rotation, b.rotation)
   );
 }
 

@@ -1,6 +1,7 @@
 import { displayRef } from '../display-ref.js';
 import { StoreError } from '../errors.js';
 import type { RegistryEntry, RegistryHistoryRecord } from '../registry-store.js';
+import { type RotationPolicy, rotationPolicyProblem } from '../rotation-policy.js';
 import { tryParseRef } from '../secret-ref.js';
 
 /** What one registry file holds: every entry and the newest changes. */
@@ -19,6 +20,7 @@ const HISTORY_CHANGES: ReadonlySet<string> = new Set([
   'promote',
   'retire',
   'grace_expired',
+  'policy',
 ]);
 
 /** The file's text for `content`: pretty JSON, entries sorted by name, so diffs stay readable. */
@@ -34,6 +36,7 @@ export function serializeRegistryFile(content: RegistryFileContent): string {
         ? {}
         : { previousActivatedAt: entry.previousActivatedAt.toISOString() }),
       revision: entry.revision,
+      ...(entry.rotation === undefined ? {} : { rotation: entry.rotation }),
     }));
   const history = content.history.map((record) => ({ ...record, at: record.at.toISOString() }));
   return `${JSON.stringify({ format: FORMAT, version: FORMAT_VERSION, entries, history }, null, 2)}\n`;
@@ -105,8 +108,9 @@ function readEntry(raw: unknown, where: string): RegistryEntry {
   const currentRef = readRef(raw.currentRef, logical, `${where}.currentRef`);
   const activatedAt = readDate(raw.activatedAt, `${where}.activatedAt`);
   const revision = readRevision(raw.revision, `${where}.revision`);
+  const rotation = raw.rotation === undefined ? {} : { rotation: readPolicy(raw.rotation, where) };
   if (raw.previousRef === undefined) {
-    return { logical, currentRef, activatedAt, revision };
+    return { logical, currentRef, activatedAt, revision, ...rotation };
   }
   const previousRef = readRef(raw.previousRef, logical, `${where}.previousRef`);
   if (previousRef === currentRef) {
@@ -116,7 +120,22 @@ function readEntry(raw: unknown, where: string): RegistryEntry {
     raw.previousActivatedAt === undefined
       ? activatedAt
       : readDate(raw.previousActivatedAt, `${where}.previousActivatedAt`);
-  return { logical, currentRef, previousRef, activatedAt, previousActivatedAt, revision };
+  return {
+    logical,
+    currentRef,
+    previousRef,
+    activatedAt,
+    previousActivatedAt,
+    revision,
+    ...rotation,
+  };
+}
+
+function readPolicy(value: unknown, where: string): RotationPolicy {
+  const problem = rotationPolicyProblem(value);
+  if (problem !== undefined) throw new FormatProblem(`${where}.rotation: ${problem}`);
+  const { type, periodDays } = value as RotationPolicy;
+  return periodDays === undefined ? { type } : { type, periodDays };
 }
 
 function readRecord(raw: unknown, where: string): RegistryHistoryRecord {
