@@ -69,6 +69,27 @@ describe('jsonLinesSink', () => {
   });
 });
 
+describe('stdout', () => {
+  it('writes non-ASCII text as UTF-8, beside ASCII lines', async () => {
+    const chunks: Uint8Array[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: Uint8Array) => {
+      chunks.push(chunk);
+      return true;
+    }) as typeof process.stdout.write);
+    try {
+      const baton = createBaton({ sources: [], clock: manualClock(), audit: jsonLinesSink() });
+      await baton.register('K', 'K:v1', { actor: 'zoë 🔑' });
+      await baton.flush();
+      await baton.register('L', 'L:v1', { actor: 'ops' });
+      await baton.flush();
+      const lines = chunks.map((chunk) => JSON.parse(new TextDecoder().decode(chunk)));
+      expect(lines.map((line) => line.actor)).toEqual(['zoë 🔑', 'ops']);
+    } finally {
+      write.mockRestore();
+    }
+  });
+});
+
 describe('delivery', () => {
   it('never runs a sink on the caller path: events arrive after the call returns', async () => {
     const events: AuditEvent[] = [];
@@ -191,7 +212,12 @@ describe('encoding and delivery under load', () => {
 
   it('lets the event loop run between batches while it drains a burst', async () => {
     let delivered = 0;
-    const baton = await registered(() => void delivered++);
+    // Each event costs the sink at least 2 µs, so the burst outlasts any one slice on any machine.
+    const baton = await registered(() => {
+      const until = performance.now() + 0.002;
+      while (performance.now() < until) {}
+      delivered++;
+    });
     await baton.flush();
     delivered = 0;
     for (let i = 0; i < 9_000; i++) baton.verifyRef('K', 'K:v1');

@@ -117,12 +117,12 @@ interface Stdout {
   once(event: 'drain', listener: () => void): unknown;
 }
 
-/** Bytes stdout may hold for a reader that is momentarily behind before delivery waits: 4 MiB. */
-const STDOUT_SLACK = 4 * 1_048_576;
+/** Bytes stdout may hold for a reader that is momentarily behind before delivery waits: 16 MiB. */
+const STDOUT_SLACK = 16 * 1_048_576;
 
 /**
  * Writes to stdout with backpressure: a write is done once the stream holds it, unless the
- * stream already holds more than 4 MiB its reader has not taken, which is waited for
+ * stream already holds more than 16 MiB its reader has not taken, which is waited for
  * (`drain`). A reader that keeps up, even with pauses, loses nothing; a slow one delays
  * delivery, never the caller.
  */
@@ -135,14 +135,34 @@ function writeToStdout(chunk: string): void | Promise<void> {
   }
   // As bytes: a string waiting in the stream's buffer lives on the JavaScript heap, where
   // every young-generation collection copies it; bytes live outside it.
-  stdoutEncoder ??= new TextEncoder();
-  if (stdout.write(stdoutEncoder.encode(chunk)) || (stdout.writableLength ?? 0) <= STDOUT_SLACK) {
+  if (stdout.write(toBytes(chunk)) || (stdout.writableLength ?? 0) <= STDOUT_SLACK) {
     return;
   }
   return new Promise((resolve) => stdout.once('drain', resolve));
 }
 
 let stdoutEncoder: TextEncoder | undefined;
+
+interface NodeBuffer {
+  from(text: string, encoding: 'latin1' | 'utf8'): Uint8Array;
+  byteLength(text: string, encoding: 'utf8'): number;
+}
+
+/**
+ * A chunk's UTF-8 bytes. Audit lines are ASCII nearly always, and where Node's `Buffer` is
+ * at hand an ASCII chunk is copied a byte per character, without UTF-8 encoding.
+ */
+function toBytes(chunk: string): Uint8Array {
+  const buffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
+  if (buffer !== undefined) {
+    return buffer.from(
+      chunk,
+      buffer.byteLength(chunk, 'utf8') === chunk.length ? 'latin1' : 'utf8',
+    );
+  }
+  stdoutEncoder ??= new TextEncoder();
+  return stdoutEncoder.encode(chunk);
+}
 
 /** What `auditAccepts` holds after defaults: each accept, or a summary per window. */
 export type AcceptAudit = 'each' | { readonly everyMs: number };
