@@ -5,7 +5,8 @@ const ABORTED: BodyReadResult = Object.freeze({ kind: 'aborted' });
 
 /**
  * Reads the raw bytes of a Fetch `Request` body, refusing more than `limit` bytes: at once when
- * its `content-length` says so, otherwise as soon as the bytes received pass the limit (the
+ * its `content-length` says so (a body within its declared length is read whole, as the server
+ * reads no more than it declares), otherwise as soon as the bytes received pass the limit (the
  * stream is cancelled, so nothing more is buffered). Runs wherever `Request` does (workerd,
  * Deno, Bun, Node); the edge adapters read signed bodies with it.
  *
@@ -19,8 +20,19 @@ export async function readWebBody(request: Request, limit: number): Promise<Body
     await request.body?.cancel().catch(() => undefined);
     return TOO_LARGE;
   }
-  if (request.body === null) return { kind: 'read', body: new Uint8Array(0) };
   if (request.bodyUsed) return ABORTED;
+  if (declared !== null && /^\d+$/.test(declared)) {
+    // The server reads exactly the declared length, so the runtime's own reader (a fast path
+    // on @hono/node-server, which never builds a stream for it) is bounded too.
+    let bytes: ArrayBuffer;
+    try {
+      bytes = await request.arrayBuffer();
+    } catch {
+      return ABORTED;
+    }
+    return bytes.byteLength > limit ? TOO_LARGE : { kind: 'read', body: new Uint8Array(bytes) };
+  }
+  if (request.body === null) return { kind: 'read', body: new Uint8Array(0) };
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
