@@ -135,34 +135,22 @@ export function verifyRef<B extends object = object>(
 /**
  * Reads the raw body once, bounded, and leaves it in Hono's body cache (which holds promises,
  * whatever its type says), so the handler's `c.req.text()`, `json()` or `arrayBuffer()` use
- * these bytes. Text and `ArrayBuffer` are made only when the handler asks: a handler that
- * ignores the body costs no decoding and no copy.
+ * these bytes. Both entries are plain promises set once: the bytes' own `ArrayBuffer` (no
+ * copy) and their text, since a handler reads the body it was sent. Lazy getters on the cache
+ * cost more than the decoding they saved (25 k against 32 k signed requests a second).
  */
 async function cachedBody(c: Context, limit: number): Promise<BodyReadResult> {
   const read = await readWebBody(c.req.raw, limit);
   if (read.kind !== 'read') return read;
   const bytes = read.body as Uint8Array;
-  let text: Promise<string> | undefined;
-  let buffer: Promise<ArrayBuffer> | undefined;
-  Object.defineProperties(c.req.bodyCache, {
-    text: {
-      enumerable: true,
-      configurable: true,
-      get: () => {
-        utf8 ??= new TextDecoder();
-        text ??= Promise.resolve(utf8.decode(bytes));
-        return text;
-      },
-    },
-    arrayBuffer: {
-      enumerable: true,
-      configurable: true,
-      get: () => {
-        buffer ??= Promise.resolve(bytes.slice().buffer);
-        return buffer;
-      },
-    },
-  });
+  const cache = c.req.bodyCache as { text?: Promise<string>; arrayBuffer?: Promise<ArrayBuffer> };
+  utf8 ??= new TextDecoder();
+  cache.text = Promise.resolve(utf8.decode(bytes));
+  cache.arrayBuffer = Promise.resolve(
+    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+      ? (bytes.buffer as ArrayBuffer)
+      : (bytes.slice().buffer as ArrayBuffer),
+  );
   return read;
 }
 
