@@ -10,13 +10,16 @@ function streamed(chunks: readonly string[], headers: Record<string, string> = {
       else controller.enqueue(new TextEncoder().encode(chunk));
     },
   });
-  const request = new Request('http://localhost/', {
+  return { request: post(body, headers), pulled: () => pulled };
+}
+
+function post(body: ReadableStream<Uint8Array>, headers: Record<string, string>): Request {
+  return new Request('http://localhost/', {
     method: 'POST',
     body,
     headers,
     duplex: 'half',
   } as RequestInit);
-  return { request, pulled: () => pulled };
 }
 
 describe('readWebBody', () => {
@@ -59,19 +62,13 @@ describe('readWebBody', () => {
   });
 
   it('answers aborted when the client goes away mid-body, declared length or not', async () => {
-    for (const headers of [{ 'content-length': '100' }, {}]) {
+    for (const headers of [{ 'content-length': '100' }, {}] as Record<string, string>[]) {
       const body = new ReadableStream<Uint8Array>({
         pull(controller) {
           controller.error(new Error('socket hang up'));
         },
       });
-      const request = new Request('http://localhost/', {
-        method: 'POST',
-        body,
-        headers,
-        duplex: 'half',
-      } as RequestInit);
-      expect(await readWebBody(request, 1000)).toEqual({ kind: 'aborted' });
+      expect(await readWebBody(post(body, headers), 1000)).toEqual({ kind: 'aborted' });
     }
   });
 
