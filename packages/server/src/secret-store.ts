@@ -87,10 +87,15 @@ export class SecretStore {
     this.versions = `${quoteIdentifier(schema)}.secret_versions`;
   }
 
-  /** Creates the schema and tables when missing. */
+  /**
+   * Creates the schema and tables when missing. Replicas starting together take turns: `IF NOT
+   * EXISTS` alone lets two of them create the same schema at once, and one fails. The statements
+   * run as one transaction, which holds the advisory lock until it ends.
+   */
   async migrate(): Promise<void> {
     await this.query(
-      `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(this.schema)};
+      `SELECT pg_advisory_xact_lock(hashtext(${quoteLiteral(`baton secrets api ${this.schema}`)}));
+       CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(this.schema)};
        CREATE TABLE IF NOT EXISTS ${this.heads} (
          path text PRIMARY KEY,
          version integer NOT NULL CHECK (version > 0)
@@ -337,4 +342,9 @@ export class SecretStore {
       throw new SecretStoreError(`could not ${what}: ${describeError(error)}`, { cause: error });
     }
   }
+}
+
+/** A string literal for SQL text (standard_conforming_strings, on since PostgreSQL 9.1). */
+function quoteLiteral(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
 }
