@@ -28,7 +28,6 @@ interface Instruments {
   sourceRequests: Counter;
   sourceDuration: Histogram;
   registryChanges: Counter;
-  auditDropped: Counter;
 }
 
 /** A count kept in a plain number on the hot path; the SDK reads it when it collects. */
@@ -48,10 +47,10 @@ const OVERFLOW: Attributes = Object.freeze({ 'otel.metric.overflow': true });
 /**
  * The instruments of SPEC §8. They are created on first use rather than with the Baton, so an
  * SDK installed after `createBaton` (but before the first read or verification) still
- * receives everything. The two counters of the hot paths (`baton.verify`,
- * `baton.cache.lookups`) count into plain numbers, one per attribute set, and reach the SDK
- * through observable counters when it collects: a verification or cached read costs an
- * increment, not the SDK's per-call attribute hashing. Attributes carry names and refs,
+ * receives everything. The counters of the hot paths (`baton.verify`, `baton.cache.lookups`,
+ * and `baton.audit.dropped`, hot when a sink falls behind) count into plain numbers, one per
+ * attribute set, and reach the SDK through observable counters when it collects: a
+ * verification or cached read costs an increment, not the SDK's per-call attribute hashing. Attributes carry names and refs,
  * never values.
  */
 export class Telemetry {
@@ -67,6 +66,10 @@ export class Telemetry {
     hit: { attributes: Object.freeze({ 'baton.cache.result': 'hit' }), count: 0 },
     miss: { attributes: Object.freeze({ 'baton.cache.result': 'miss' }), count: 0 },
     stale: { attributes: Object.freeze({ 'baton.cache.result': 'stale' }), count: 0 },
+  };
+  private readonly droppedTallies: Readonly<Record<'overflow' | 'sink_error', Tally>> = {
+    overflow: { attributes: Object.freeze({ 'baton.reason': 'overflow' }), count: 0 },
+    sink_error: { attributes: Object.freeze({ 'baton.reason': 'sink_error' }), count: 0 },
   };
 
   constructor(private readonly options: TelemetryOptions = {}) {}
@@ -107,8 +110,10 @@ export class Telemetry {
     );
   }
 
+  /** Counted like the hot paths: a sink that falls behind drops events by the thousand. */
   recordAuditDropped(reason: 'overflow' | 'sink_error', count: number): void {
-    this.get().auditDropped.add(count, this.shared(`a\u0000${reason}`, { 'baton.reason': reason }));
+    this.droppedTallies[reason].count += count;
+    if (!this.observing) this.observe();
   }
 
   private verifyTally(logical: string, outcome: VerifyOutcome, detail: string): Tally {
@@ -153,6 +158,15 @@ export class Telemetry {
       })
       .addCallback((result) => {
         for (const tally of Object.values(this.cacheTallies)) {
+          if (tally.count > 0) result.observe(tally.count, tally.attributes);
+        }
+      });
+    meter
+      .createObservableCounter('baton.audit.dropped', {
+        description: 'Audit events not delivered (buffer full or sink failure)',
+      })
+      .addCallback((result) => {
+        for (const tally of Object.values(this.droppedTallies)) {
           if (tally.count > 0) result.observe(tally.count, tally.attributes);
         }
       });
@@ -212,9 +226,6 @@ export class Telemetry {
       }),
       registryChanges: meter.createCounter('baton.registry.changes', {
         description: 'Changes to the rotation registry, by kind',
-      }),
-      auditDropped: meter.createCounter('baton.audit.dropped', {
-        description: 'Audit events not delivered (buffer full or sink failure)',
       }),
     };
     return this.instruments;
