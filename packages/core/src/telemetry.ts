@@ -152,24 +152,18 @@ export class Telemetry {
           result.observe(this.verifyOverflow.count, this.verifyOverflow.attributes);
         }
       });
-    meter
-      .createObservableCounter('baton.cache.lookups', {
-        description: 'Secret cache lookups, by result',
-      })
-      .addCallback((result) => {
-        for (const tally of Object.values(this.cacheTallies)) {
+    const observeFixed = (name: string, description: string, tallies: Record<string, Tally>) =>
+      meter.createObservableCounter(name, { description }).addCallback((result) => {
+        for (const tally of Object.values(tallies)) {
           if (tally.count > 0) result.observe(tally.count, tally.attributes);
         }
       });
-    meter
-      .createObservableCounter('baton.audit.dropped', {
-        description: 'Audit events not delivered (buffer full or sink failure)',
-      })
-      .addCallback((result) => {
-        for (const tally of Object.values(this.droppedTallies)) {
-          if (tally.count > 0) result.observe(tally.count, tally.attributes);
-        }
-      });
+    observeFixed('baton.cache.lookups', 'Secret cache lookups, by result', this.cacheTallies);
+    observeFixed(
+      'baton.audit.dropped',
+      'Audit events not delivered (buffer full or sink failure)',
+      this.droppedTallies,
+    );
   }
 
   /** Starts the `baton.fetch` span around one source call. */
