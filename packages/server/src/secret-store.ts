@@ -90,11 +90,12 @@ export class SecretStore {
   /**
    * Creates the schema and tables when missing. Replicas starting together take turns: `IF NOT
    * EXISTS` alone lets two of them create the same schema at once, and one fails. The statements
-   * run as one transaction, which holds the advisory lock until it ends.
+   * run as one transaction, which holds the advisory lock until it ends (one lock for every
+   * schema: creating tables is rare and quick).
    */
   async migrate(): Promise<void> {
     await this.query(
-      `SELECT pg_advisory_xact_lock(hashtext(${quoteLiteral(`baton secrets api ${this.schema}`)}));
+      `SELECT pg_advisory_xact_lock(hashtext('baton secrets api: create tables'));
        CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(this.schema)};
        CREATE TABLE IF NOT EXISTS ${this.heads} (
          path text PRIMARY KEY,
@@ -342,9 +343,4 @@ export class SecretStore {
       throw new SecretStoreError(`could not ${what}: ${describeError(error)}`, { cause: error });
     }
   }
-}
-
-/** A string literal for SQL text (standard_conforming_strings, on since PostgreSQL 9.1). */
-function quoteLiteral(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
 }
