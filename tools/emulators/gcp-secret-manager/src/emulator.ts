@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type EmulatorControls,
   type EmulatorServerOptions,
@@ -176,14 +176,7 @@ export async function startGcpSecretManagerEmulator(
     }
   }
 
-  const server = createServer((request, response) => {
-    void log
-      .track(() => handle(request, response))
-      .catch(() => {
-        if (!response.headersSent) response.writeHead(500).end();
-        else response.destroy();
-      });
-  });
+  const server = log.server(handle);
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://emulator');

@@ -1,3 +1,5 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
 /** The least every emulator records of a request it answered. */
 export interface LoggedRequest {
   readonly operation: string;
@@ -22,6 +24,19 @@ export class RequestLog<R extends LoggedRequest = LoggedRequest> {
   calls(operation?: string): number {
     if (operation === undefined) return this.requests.length;
     return this.requests.filter((request) => request.operation === operation).length;
+  }
+
+  /**
+   * An HTTP server whose requests are counted in flight while `handle` runs. A handler that
+   * throws answers 500, or drops the connection once the headers went out.
+   */
+  server(handle: (request: IncomingMessage, response: ServerResponse) => Promise<void>): Server {
+    return createServer((request, response) => {
+      void this.track(() => handle(request, response)).catch(() => {
+        if (!response.headersSent) response.writeHead(500).end();
+        else response.destroy();
+      });
+    });
   }
 
   /** Counts a request as in flight until `work` settles. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type EmulatorControls,
   type EmulatorServerOptions,
@@ -172,14 +172,7 @@ export async function startVaultEmulator(
     placed().write(path, typeof value === 'string' ? { value } : { ...value }, undefined);
   }
 
-  const server = createServer((request, response) => {
-    void log
-      .track(() => handle(request, response))
-      .catch(() => {
-        if (!response.headersSent) response.writeHead(500).end();
-        else response.destroy();
-      });
-  });
+  const server = log.server(handle);
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://vault');
