@@ -8,3 +8,10 @@ export const UNAUTHORIZED_BODY = JSON.stringify(REJECTION_BODIES[401]);
 export const UNAVAILABLE_BODY = JSON.stringify(REJECTION_BODIES[503]);
 /** The body was larger than `limit`. */
 export const TOO_LARGE_BODY = JSON.stringify(REJECTION_BODIES[413]);
+
+/** The body of each status a refusal answers. */
+export const REJECTION_TEXT = Object.freeze({
+  401: UNAUTHORIZED_BODY,
+  413: TOO_LARGE_BODY,
+  503: UNAVAILABLE_BODY,
+});

@@ -13,7 +13,7 @@ import {
 import { readBody } from '@baton/core/node';
 import type { Request, RequestHandler, Response } from 'express';
 import { answer } from './answer.js';
-import { TOO_LARGE_BODY, UNAUTHORIZED_BODY, UNAVAILABLE_BODY } from './constants.js';
+import { REJECTION_TEXT } from './constants.js';
 
 /**
  * Why `verifyRef` refused a request, as core decided it: 401 for the caller's mistakes, 413
@@ -77,13 +77,7 @@ export function verifyRef(baton: Baton, options: VerifyRefOptions): RequestHandl
   );
   const reject = async (req: Request, res: Response, rejection: VerifyRejection) => {
     if (onReject !== undefined) return onReject(req, res, rejection);
-    const body =
-      rejection.status === 401
-        ? UNAUTHORIZED_BODY
-        : rejection.status === 413
-          ? TOO_LARGE_BODY
-          : UNAVAILABLE_BODY;
-    answer(res, rejection.status, body);
+    answer(res, rejection.status, REJECTION_TEXT[rejection.status]);
   };
 
   return async function batonVerifyRef(req, res, next) {

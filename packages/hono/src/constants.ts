@@ -12,5 +12,3 @@ export const UNAUTHORIZED_BODY = REJECTION_BODIES[401];
  * a secret could not be read. The caller did nothing wrong and should retry.
  */
 export const UNAVAILABLE_BODY = REJECTION_BODIES[503];
-/** The body when a signed body is larger than `limit` (status 413). */
-export const TOO_LARGE_BODY = REJECTION_BODIES[413];

@@ -5,6 +5,7 @@ import {
   DEFAULT_BODY_LIMIT,
   type Proof,
   parseRef,
+  REJECTION_BODIES,
   readWebBody,
   type SignatureProtocol,
   verifyOptionIssues,
@@ -13,12 +14,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import { type BatonInput, batonFor } from '../baton-input.js';
-import {
-  DEFAULT_PROOF,
-  TOO_LARGE_BODY,
-  UNAUTHORIZED_BODY,
-  UNAVAILABLE_BODY,
-} from '../constants.js';
+import { DEFAULT_PROOF, UNAVAILABLE_BODY } from '../constants.js';
 
 export interface VerifyRefOptions {
   /** The logical secret whose refs are accepted, e.g. `'WEBHOOK_SECRET'`. Required. */
@@ -117,13 +113,9 @@ export function verifyRef<B extends object = object>(
       ...(toleranceSec === undefined ? {} : { toleranceSec }),
     });
     if (!result.ok) {
-      const answer =
-        result.status === 503
-          ? UNAVAILABLE_BODY
-          : result.status === 413
-            ? TOO_LARGE_BODY
-            : UNAUTHORIZED_BODY;
-      throw new HTTPException(result.status, { res: c.json(answer, result.status) });
+      throw new HTTPException(result.status, {
+        res: c.json(REJECTION_BODIES[result.status], result.status),
+      });
     }
     c.set('baton', instance);
     const { ref, match, id } = result;
