@@ -5,10 +5,10 @@
  */
 
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type AuditEvent, createBaton, jsonLinesSink } from '@baton/core';
+import { createBaton } from '@baton/core';
 import { manualClock } from '@baton/core/testing';
 import { startAwsSecretsManagerEmulator } from '@baton-tools/aws-secrets-manager-emulator';
-import { captureOutput, expectNoSecrets, recordingTelemetry } from '@baton-tools/test-kit';
+import { expectNothingLeaked, providerCanary } from '@baton-tools/test-kit';
 import { expect, it } from 'vitest';
 import { awsSecretsManager } from '../src/index.js';
 import { clientFor } from './helpers.js';
@@ -21,15 +21,8 @@ const CANARY_WRITTEN = 'canary-written-value-8086';
 const CANARIES = [CANARY, CANARY_REF_SHAPED, CANARY_BUNDLED, CANARY_WRITTEN];
 
 it('no secret value appears in anything Baton emits while using AWS Secrets Manager', async () => {
-  const output = captureOutput();
-  const errors: unknown[] = [];
-  const failure = async (work: () => unknown) => {
-    try {
-      await work();
-    } catch (error) {
-      errors.push(error);
-    }
-  };
+  const canary = providerCanary();
+  const { output, errors, events, telemetry, failure } = canary;
   const emulator = await startAwsSecretsManagerEmulator({
     seed: {
       'prod/API_KEY': CANARY,
@@ -52,8 +45,6 @@ it('no secret value appears in anything Baton emits while using AWS Secrets Mana
   });
   emulator.putSecret('prod/ROTATING', CANARY, { stages: ['AWSCURRENT', 'v1'] });
   emulator.disableKey('prod/LOCKED');
-  const telemetry = recordingTelemetry();
-  const events: AuditEvent[] = [];
   const clock = manualClock();
   const client = clientFor(emulator, { accessKeyId: 'AKIDAPP', maxAttempts: 2 });
   const names = awsSecretsManager({ client, prefix: 'prod/', versions: 'names' });
@@ -83,12 +74,7 @@ it('no secret value appears in anything Baton emits while using AWS Secrets Mana
     versions: 'names',
     name: 'aws-denied',
   });
-  const options = {
-    clock,
-    cache: { ttlMs: 1000, missTtlMs: 10, maxStaleMs: 60_000 },
-    audit: [(event: AuditEvent) => events.push(event), jsonLinesSink()],
-    telemetry: telemetry.options,
-  };
+  const options = canary.batonOptions(clock);
   const baton = createBaton({ ...options, sources: [names] });
   try {
     // Reads: single, batch, labels, bundle; refs shaped like the values themselves.
@@ -158,19 +144,20 @@ it('no secret value appears in anything Baton emits while using AWS Secrets Mana
   }
 
   expect(errors).toHaveLength(16);
-  for (const error of errors) {
-    expect(error).toBeInstanceOf(Error);
-    output.add(error); // inspected with its cause chain
-    output.add((error as Error).message);
-  }
-  output.add(events.map((event) => JSON.stringify(event)));
-  output.add(await telemetry.emitted());
   expect(events.some((event) => event.type === 'secret_stale_served')).toBe(true);
   expect(telemetry.spans.getFinishedSpans().length).toBeGreaterThan(10);
-  const everything = output.text();
-  expect(everything).toContain('AccessDeniedException');
-  expect(everything).toContain('DecryptionFailure');
-  expect(everything).toContain('source_error'); // the JSON-lines sink really wrote
-  expect(everything).toContain('getaddrinfo ENOTFOUND secretsmanager.baton-canary.invalid');
-  expectNoSecrets(everything, CANARIES);
+  // 'source_error' proves the JSON-lines sink really wrote.
+  await expectNothingLeaked(
+    output,
+    { errors, events, telemetry },
+    {
+      markers: [
+        'AccessDeniedException',
+        'DecryptionFailure',
+        'source_error',
+        'getaddrinfo ENOTFOUND secretsmanager.baton-canary.invalid',
+      ],
+      secrets: CANARIES,
+    },
+  );
 });

@@ -5,10 +5,10 @@
  */
 
 import { SecretClient } from '@azure/keyvault-secrets';
-import { type AuditEvent, createBaton, jsonLinesSink } from '@baton/core';
+import { createBaton } from '@baton/core';
 import { manualClock } from '@baton/core/testing';
 import { startAzureKeyVaultEmulator } from '@baton-tools/azure-key-vault-emulator';
-import { captureOutput, expectNoSecrets, recordingTelemetry } from '@baton-tools/test-kit';
+import { expectNothingLeaked, providerCanary } from '@baton-tools/test-kit';
 import { expect, it } from 'vitest';
 import { azureKeyVault } from '../src/index.js';
 import { clientFor, emulatorClientOptions, fixedCredential } from './helpers.js';
@@ -22,15 +22,8 @@ const CANARY_TOKEN = 'canary-bearer-token-1337';
 const CANARIES = [CANARY, CANARY_REF_SHAPED, CANARY_TAGGED, CANARY_WRITTEN, CANARY_TOKEN];
 
 it('no secret value appears in anything Baton emits while using Azure Key Vault', async () => {
-  const output = captureOutput();
-  const errors: unknown[] = [];
-  const failure = async (work: () => unknown) => {
-    try {
-      await work();
-    } catch (error) {
-      errors.push(error);
-    }
-  };
+  const canary = providerCanary();
+  const { output, errors, events, telemetry, failure } = canary;
   const vault = await startAzureKeyVaultEmulator({
     tokens: [CANARY_TOKEN],
     seed: {
@@ -43,8 +36,6 @@ it('no secret value appears in anything Baton emits while using Azure Key Vault'
   vault.setSecret('HOOK', CANARY, { tags: { 'baton-version': 'v1' } });
   vault.setSecret('HOOK', CANARY_TAGGED, { tags: { 'baton-version': 'v2' } });
   vault.forbid('LOCKED');
-  const telemetry = recordingTelemetry();
-  const events: AuditEvent[] = [];
   const clock = manualClock();
   const names = azureKeyVault({
     vaultUrl: vault.vaultUrl,
@@ -64,12 +55,7 @@ it('no secret value appears in anything Baton emits while using Azure Key Vault'
     versions: 'names',
     name: 'azure-wrong-token',
   });
-  const options = {
-    clock,
-    cache: { ttlMs: 1000, missTtlMs: 10, maxStaleMs: 60_000 },
-    audit: [(event: AuditEvent) => events.push(event), jsonLinesSink()],
-    telemetry: telemetry.options,
-  };
+  const options = canary.batonOptions(clock);
   const baton = createBaton({ ...options, sources: [names] });
   const tagged = createBaton({ ...options, sources: [tags] });
   try {
@@ -125,20 +111,21 @@ it('no secret value appears in anything Baton emits while using Azure Key Vault'
   }
 
   expect(errors).toHaveLength(12);
-  for (const error of errors) {
-    expect(error).toBeInstanceOf(Error);
-    output.add(error); // inspected with its cause chain
-    output.add((error as Error).message);
-  }
-  output.add(events.map((event) => JSON.stringify(event)));
-  output.add(await telemetry.emitted());
   expect(events.filter((event) => event.type === 'secret_stale_served')).toHaveLength(2);
   expect(telemetry.spans.getFinishedSpans().length).toBeGreaterThan(10);
-  const everything = output.text();
-  expect(everything).toContain('Forbidden');
-  expect(everything).toContain('Unauthorized');
-  expect(everything).toContain('Throttled');
-  expect(everything).toContain('source_error'); // the JSON-lines sink really wrote
-  expect(everything).toContain('getaddrinfo ENOTFOUND vault.baton-canary.invalid');
-  expectNoSecrets(everything, CANARIES);
+  // 'source_error' proves the JSON-lines sink really wrote.
+  await expectNothingLeaked(
+    output,
+    { errors, events, telemetry },
+    {
+      markers: [
+        'Forbidden',
+        'Unauthorized',
+        'Throttled',
+        'source_error',
+        'getaddrinfo ENOTFOUND vault.baton-canary.invalid',
+      ],
+      secrets: CANARIES,
+    },
+  );
 });

@@ -5,10 +5,10 @@
  * spans, stdout/stderr/console) may contain them.
  */
 
-import { type AuditEvent, createBaton, jsonLinesSink } from '@baton/core';
+import { createBaton } from '@baton/core';
 import { manualClock } from '@baton/core/testing';
 import { startGcpSecretManagerEmulator } from '@baton-tools/gcp-secret-manager-emulator';
-import { captureOutput, expectNothingLeaked, recordingTelemetry } from '@baton-tools/test-kit';
+import { expectNothingLeaked, providerCanary } from '@baton-tools/test-kit';
 import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import { expect, it } from 'vitest';
 import { gcpSecretManager } from '../src/index.js';
@@ -22,15 +22,8 @@ const CANARY_WRITTEN = 'canary-gcp-written-value-3141';
 const CANARIES = [CANARY, CANARY_REF_SHAPED, CANARY_OLD, CANARY_WRITTEN];
 
 it('no secret value appears in anything Baton emits while using GCP Secret Manager', async () => {
-  const output = captureOutput();
-  const errors: unknown[] = [];
-  const failure = async (work: () => unknown) => {
-    try {
-      await work();
-    } catch (error) {
-      errors.push(error);
-    }
-  };
+  const canary = providerCanary();
+  const { output, errors, events, telemetry, failure } = canary;
   const emulator = await startGcpSecretManagerEmulator({
     project: PROJECT,
     seed: {
@@ -52,8 +45,6 @@ it('no secret value appears in anything Baton emits while using GCP Secret Manag
   emulator.addVersion('API_ROLLED', CANARY_OLD);
   emulator.addVersion('API_ROLLED', CANARY, { state: 'DISABLED' });
   emulator.addVersion('ROTATING', CANARY, { aliases: ['v1'] });
-  const telemetry = recordingTelemetry();
-  const events: AuditEvent[] = [];
   const clock = manualClock();
   const client = new SecretManagerServiceClient(emulator.clientOptions('app'));
   const retry = { attempts: 2, baseDelayMs: 1 };
@@ -65,12 +56,7 @@ it('no secret value appears in anything Baton emits while using GCP Secret Manag
     versions: 'aliases',
     name: 'gcp-aliases',
   });
-  const options = {
-    clock,
-    cache: { ttlMs: 1000, missTtlMs: 10, maxStaleMs: 60_000 },
-    audit: [(event: AuditEvent) => events.push(event), jsonLinesSink()],
-    telemetry: telemetry.options,
-  };
+  const options = canary.batonOptions(clock);
   const baton = createBaton({ ...options, sources: [numbers] });
   const aliased = createBaton({ ...options, sources: [aliases] });
   try {

@@ -9,9 +9,9 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AuditEvent, createBaton, jsonLinesSink } from '@baton/core';
+import { createBaton } from '@baton/core';
 import { manualClock } from '@baton/core/testing';
-import { captureOutput, expectNothingLeaked, recordingTelemetry } from '@baton-tools/test-kit';
+import { expectNothingLeaked, providerCanary } from '@baton-tools/test-kit';
 import { serviceAccountJwt, startVaultEmulator } from '@baton-tools/vault-emulator';
 import { expect, it } from 'vitest';
 import { vaultAppRole, vaultKubernetes, vaultKv, vaultToken } from '../src/index.js';
@@ -26,15 +26,8 @@ const CANARY_SECRET_ID = 'canary-secret-id-0f9e8d7c';
 const CANARY_FIELD = 'canary-other-field-value-5772';
 
 it('no secret value or credential appears in anything Baton emits while using Vault', async () => {
-  const output = captureOutput();
-  const errors: unknown[] = [];
-  const failure = async (work: () => unknown) => {
-    try {
-      await work();
-    } catch (error) {
-      errors.push(error);
-    }
-  };
+  const canary = providerCanary();
+  const { output, errors, events, telemetry, failure } = canary;
   const clock = manualClock(Date.parse('2026-05-01T00:00:00Z'));
   const vault = await startVaultEmulator({
     clock,
@@ -75,8 +68,6 @@ it('no secret value or credential appears in anything Baton emits while using Va
   });
   const dir = await mkdtemp(join(tmpdir(), 'baton-vault-canary-'));
   await writeFile(join(dir, 'token'), jwt);
-  const telemetry = recordingTelemetry();
-  const events: AuditEvent[] = [];
   const common = {
     address: vault.address,
     prefix: 'app/',
@@ -100,12 +91,7 @@ it('no secret value or credential appears in anything Baton emits while using Va
     auth: vaultAppRole({ roleId: 'app-role', secretId: `${CANARY_SECRET_ID}-wrong` }),
     name: 'vault-wrong',
   });
-  const options = {
-    clock,
-    cache: { ttlMs: 1000, missTtlMs: 10, maxStaleMs: 60_000 },
-    audit: [(event: AuditEvent) => events.push(event), jsonLinesSink()],
-    telemetry: telemetry.options,
-  };
+  const options = canary.batonOptions(clock);
   const baton = createBaton({ ...options, sources: [byAppRole] });
   const tokenBaton = createBaton({ ...options, sources: [byToken] });
   const k8sBaton = createBaton({ ...options, sources: [byKubernetes] });

@@ -1,5 +1,6 @@
 export { auditCollector } from './audit-collector.js';
-export { expectNothingLeaked } from './canary-check.js';
+export type { ProviderCanary } from './canary-check.js';
+export { expectNothingLeaked, providerCanary } from './canary-check.js';
 export type { CapturedOutput } from './capture-output.js';
 export { captureOutput } from './capture-output.js';
 export type { ChildWorker } from './child-worker.js';
