@@ -3,13 +3,12 @@
  * their sources) runs in workerd through Miniflare and reads and writes the Vault emulator over
  * workerd's own fetch, with token, AppRole and Kubernetes (token from a binding) auth.
  */
-import { fileURLToPath } from 'node:url';
+import { bundleForWorkerd } from '@baton-tools/test-kit/workerd';
 import {
   serviceAccountJwt,
   startVaultEmulator,
   type VaultEmulator,
 } from '@baton-tools/vault-emulator';
-import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -31,18 +30,7 @@ beforeAll(async () => {
       edge: { serviceAccountNames: ['edge'], namespaces: ['workers'], policies: ['edge'] },
     },
   });
-  const bundle = await build({
-    entryPoints: [fileURLToPath(new URL('./fixtures/worker.ts', import.meta.url))],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    mainFields: ['module', 'main'],
-    conditions: ['@baton/source', 'workerd', 'worker', 'browser'],
-    logLevel: 'silent',
-  });
-  script = bundle.outputFiles[0]?.text ?? '';
+  ({ code: script } = await bundleForWorkerd(new URL('./fixtures/worker.ts', import.meta.url)));
   mf = new Miniflare({
     modules: true,
     script,
