@@ -90,6 +90,49 @@ describe('stdout', () => {
   });
 });
 
+describe('stdout backpressure', () => {
+  it('waits while stdout holds more than 16 MiB, and resumes once it holds less, not once it is empty', async () => {
+    const slack = 16 * 1_048_576;
+    let held = slack + 1;
+    const written: Array<() => void> = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(((
+      chunk: Uint8Array,
+      callback: () => void,
+    ) => {
+      held += chunk.length;
+      written.push(callback);
+      return false;
+    }) as typeof process.stdout.write);
+    const length = vi.spyOn(process.stdout, 'writableLength', 'get').mockImplementation(() => held);
+    try {
+      const baton = createBaton({ sources: [], clock: manualClock(), audit: jsonLinesSink() });
+      await baton.register('K', 'K:v1');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(write).toHaveBeenCalledTimes(1);
+      baton.verifyRef('K', 'K:v1');
+      for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+      expect(write).toHaveBeenCalledTimes(1);
+      // The reader takes part of the backlog: still above the slack, delivery keeps waiting.
+      held = slack + 10;
+      written[0]?.();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(write).toHaveBeenCalledTimes(1);
+      // Below the slack, though not empty (a drain event would still be far off), the
+      // waiting line is written.
+      held = 4_096;
+      written[0]?.();
+      await baton.flush();
+      expect(write).toHaveBeenCalledTimes(2);
+      expect(new TextDecoder().decode(write.mock.calls[1]?.[0] as Uint8Array)).toMatch(
+        /"type":"verify_accept"/,
+      );
+    } finally {
+      write.mockRestore();
+      length.mockRestore();
+    }
+  });
+});
+
 describe('delivery', () => {
   it('never runs a sink on the caller path: events arrive after the call returns', async () => {
     const events: AuditEvent[] = [];
@@ -193,6 +236,42 @@ describe('encoding and delivery under load', () => {
     await baton.flush();
     expect(chunks.join('')).toBe(objects.map((event) => `${JSON.stringify(event)}\n`).join(''));
     expect(objects).toHaveLength(7);
+  });
+
+  it('writes the same lines as bytes, which stay intact after delivery, across years and slabs', async () => {
+    const kept: Uint8Array[] = [];
+    const objects: AuditEvent[] = [];
+    const clock = manualClock();
+    const baton = createBaton({
+      sources: [],
+      clock,
+      audit: [
+        jsonLinesSink({ writeBytes: (chunk) => void kept.push(chunk) }),
+        (e) => objects.push(e),
+      ],
+    });
+    await baton.register('K', 'K:v1', { actor: 'zoë "night" 🔑\u2028' });
+    await baton.promote('K', 'K:v2');
+    // Enough lines for several of the encoder's 1 MiB slabs, a millisecond apart in turns, so
+    // a recurring event's bytes are rewritten with new times while earlier chunks are kept.
+    for (let turn = 0; turn < 40; turn++) {
+      for (let i = 0; i < 1_000; i++) {
+        baton.verifyRef('K', i % 3 === 0 ? 'K:v2' : i % 3 === 1 ? 'K:v1' : 'K:v9');
+      }
+      clock.advance(1);
+      await baton.flush();
+    }
+    // A year past 9999 is written with more digits than the usual ISO time.
+    clock.set(Date.UTC(10_000, 0, 1));
+    baton.verifyRef('K', 'K:v2');
+    baton.verifyRef('K', 'garbage');
+    await baton.flush();
+    const bytes = Buffer.concat(kept);
+    expect(bytes.length).toBeGreaterThan(3 * 1_048_576);
+    expect(bytes.toString('utf8')).toBe(
+      objects.map((event) => `${JSON.stringify(event)}\n`).join(''),
+    );
+    expect(objects.at(-2)?.at).toBe('+010000-01-01T00:00:00.000Z');
   });
 
   it('loses nothing in a burst when the sink keeps up, however far past the bound', async () => {

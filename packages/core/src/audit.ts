@@ -65,13 +65,19 @@ export type AuditRecord = AuditTemplate & { atMs: number };
 
 /**
  * A destination for audit events. `write` may be slow (return a promise): Baton buffers.
- * A sink that stores JSON lines may also offer `writeLines`: it then receives the events
- * already encoded, one JSON object per line exactly as `JSON.stringify` writes them, which
- * costs a fraction of building and stringifying objects.
+ * A sink that stores JSON lines may also offer `writeBytes` or `writeLines`: it then receives
+ * the events already encoded, one JSON object per line exactly as `JSON.stringify` writes
+ * them, which costs a fraction of building and stringifying objects. Baton uses the first of
+ * `writeBytes`, `writeLines` and `write` the sink has.
  */
 export interface AuditSink {
   write(events: readonly AuditEvent[]): void | Promise<void>;
-  /** Receives newline-terminated JSON lines instead of `write`'s objects. */
+  /**
+   * Receives newline-terminated JSON lines as UTF-8 bytes, the cheapest form for a stream or
+   * a file. The chunk is the sink's to keep: Baton never writes to it again.
+   */
+  writeBytes?(chunk: Uint8Array): void | Promise<void>;
+  /** Receives newline-terminated JSON lines as text. */
   writeLines?(chunk: string): void | Promise<void>;
   flush?(): Promise<void>;
   close?(): Promise<void>;
@@ -86,82 +92,88 @@ export type AuditOption =
 
 export interface JsonLinesSinkOptions {
   /**
-   * Receives a chunk of newline-terminated JSON lines. Returning a promise applies
-   * backpressure. Default: `process.stdout` where it exists (waiting for `drain` when it is
-   * full), otherwise `console.warn`.
+   * Receives a chunk of newline-terminated JSON lines as text. Returning a promise applies
+   * backpressure. Default: `process.stdout` where it exists (waiting for `drain` when it holds
+   * more than 16 MiB), otherwise `console.warn`.
    */
   write?: (chunk: string) => void | Promise<void>;
+  /**
+   * Receives the same chunks as UTF-8 bytes instead, which spares encoding text for a stream
+   * or a file (`(chunk) => stream.write(chunk)`). The chunk is the callee's to keep.
+   * Used when given; `write` is then ignored.
+   */
+  writeBytes?: (chunk: Uint8Array) => void | Promise<void>;
 }
 
 /**
  * Writes each event as one line of JSON, by default to stdout.
  *
  * @example
- * createBaton({ audit: jsonLinesSink({ write: (chunk) => file.write(chunk) }) });
+ * createBaton({ audit: jsonLinesSink({ writeBytes: (chunk) => file.write(chunk) }) });
  */
 export function jsonLinesSink(options: JsonLinesSinkOptions = {}): AuditSink {
-  const write = options.write ?? writeToStdout;
-  return {
-    write(events) {
-      let chunk = '';
-      for (const event of events) chunk += `${JSON.stringify(event)}\n`;
-      return write(chunk);
-    },
-    writeLines: (chunk) => write(chunk),
-  };
+  const writeBytes =
+    options.writeBytes ?? (options.write === undefined ? stdoutBytesWriter() : undefined);
+  if (writeBytes !== undefined) {
+    return {
+      write: (events) => writeBytes(utf8(eventLines(events))),
+      writeBytes,
+    };
+  }
+  const write = options.write ?? writeToConsole;
+  return { write: (events) => write(eventLines(events)), writeLines: write };
+}
+
+function eventLines(events: readonly AuditEvent[]): string {
+  let chunk = '';
+  for (const event of events) chunk += `${JSON.stringify(event)}\n`;
+  return chunk;
 }
 
 interface Stdout {
-  write(chunk: Uint8Array): boolean;
-  readonly writableLength?: number;
-  once(event: 'drain', listener: () => void): unknown;
+  write(chunk: Uint8Array, written: () => void): boolean;
+  readonly writableLength: number;
 }
 
 /** Bytes stdout may hold for a reader that is momentarily behind before delivery waits: 16 MiB. */
 const STDOUT_SLACK = 16 * 1_048_576;
 
 /**
- * Writes to stdout with backpressure: a write is done once the stream holds it, unless the
- * stream already holds more than 16 MiB its reader has not taken, which is waited for
- * (`drain`). A reader that keeps up, even with pauses, loses nothing; a slow one delays
- * delivery, never the caller.
+ * Writes to stdout with backpressure, where there is a stdout: a write is done once the
+ * stream holds it, unless the stream then holds more than 16 MiB its reader has not taken;
+ * delivery then waits until it holds less again (not until it is empty, which would hold up
+ * the next events for as long as the whole backlog takes). A reader that keeps up, even with
+ * pauses, loses nothing; a slow one delays delivery, never the caller. Bytes, not text: a
+ * string waiting in the stream's buffer lives on the JavaScript heap, where every
+ * young-generation collection copies it; bytes live outside it.
  */
-function writeToStdout(chunk: string): void | Promise<void> {
+function stdoutBytesWriter(): ((chunk: Uint8Array) => void | Promise<void>) | undefined {
   const stdout = (globalThis as { process?: { stdout?: Stdout } }).process?.stdout;
-  if (stdout === undefined) {
-    // workerd and browsers: the console is the log stream.
-    console.warn(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk);
-    return;
-  }
-  // As bytes: a string waiting in the stream's buffer lives on the JavaScript heap, where
-  // every young-generation collection copies it; bytes live outside it.
-  if (stdout.write(toBytes(chunk)) || (stdout.writableLength ?? 0) <= STDOUT_SLACK) {
-    return;
-  }
-  return new Promise((resolve) => stdout.once('drain', resolve));
+  if (stdout === undefined) return undefined;
+  let waiting: Array<() => void> = [];
+  // Runs as each chunk leaves the stream's buffer.
+  const written = () => {
+    if (waiting.length === 0 || stdout.writableLength > STDOUT_SLACK) return;
+    const resume = waiting;
+    waiting = [];
+    for (const resolve of resume) resolve();
+  };
+  return (chunk) => {
+    if (stdout.write(chunk, written) || stdout.writableLength <= STDOUT_SLACK) return;
+    return new Promise((resolve) => waiting.push(resolve));
+  };
 }
 
-let stdoutEncoder: TextEncoder | undefined;
-
-interface NodeBuffer {
-  from(text: string, encoding: 'latin1' | 'utf8'): Uint8Array;
-  byteLength(text: string, encoding: 'utf8'): number;
+/** workerd and browsers: the console is the log stream. */
+function writeToConsole(chunk: string): void {
+  console.warn(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk);
 }
 
-/**
- * A chunk's UTF-8 bytes. Audit lines are ASCII nearly always, and where Node's `Buffer` is
- * at hand an ASCII chunk is copied a byte per character, without UTF-8 encoding.
- */
-function toBytes(chunk: string): Uint8Array {
-  const buffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
-  if (buffer !== undefined) {
-    return buffer.from(
-      chunk,
-      buffer.byteLength(chunk, 'utf8') === chunk.length ? 'latin1' : 'utf8',
-    );
-  }
-  stdoutEncoder ??= new TextEncoder();
-  return stdoutEncoder.encode(chunk);
+let encoder: TextEncoder | undefined;
+
+function utf8(text: string): Uint8Array {
+  encoder ??= new TextEncoder();
+  return encoder.encode(text);
 }
 
 /** What `auditAccepts` holds after defaults: each accept, or a summary per window. */
@@ -244,14 +256,20 @@ class SinkChannel {
   /** A write the sink has not finished: only then is the sink slow and the bound applies. */
   private unfinished: Promise<void> | undefined;
   private warned = false;
-  private readonly lines: boolean;
+  /** How the sink takes events: the first of `writeBytes`, `writeLines` and `write` it has. */
+  private readonly takes: 'bytes' | 'lines' | 'events';
 
   constructor(
     private readonly sink: AuditSink,
     private readonly telemetry: Telemetry,
     private readonly bound: number,
   ) {
-    this.lines = typeof sink.writeLines === 'function';
+    this.takes =
+      typeof sink.writeBytes === 'function'
+        ? 'bytes'
+        : typeof sink.writeLines === 'function'
+          ? 'lines'
+          : 'events';
   }
 
   push(template: AuditTemplate, atMs: number): void {
@@ -354,13 +372,18 @@ class SinkChannel {
   private write(templates: AuditTemplate[], times: number[]): Promise<void> | undefined {
     let written: void | Promise<void>;
     try {
-      written = this.lines
-        ? (this.sink.writeLines as (chunk: string) => void | Promise<void>)(
-            encodeLines(templates, times),
-          )
-        : this.sink.write(
-            templates.map((template, index) => materialize(template, times[index] as number)),
-          );
+      written =
+        this.takes === 'bytes'
+          ? (this.sink.writeBytes as (chunk: Uint8Array) => void | Promise<void>)(
+              encodeBytes(templates, times),
+            )
+          : this.takes === 'lines'
+            ? (this.sink.writeLines as (chunk: string) => void | Promise<void>)(
+                encodeLines(templates, times),
+              )
+            : this.sink.write(
+                templates.map((template, index) => materialize(template, times[index] as number)),
+              );
     } catch (error) {
       this.failed(error, templates.length);
       return undefined;
@@ -486,6 +509,78 @@ function encodeLines(templates: readonly AuditTemplate[], times: readonly number
     chunk += `${parts.head}${isoAt(times[index] as number)}${parts.tail}\n`;
   }
   return chunk;
+}
+
+/**
+ * A recurring event's line as UTF-8 bytes, newline included, with the time of the last event
+ * it was written for in place at `timeAt`: events of one template and one millisecond are
+ * copied as they are, and a new millisecond rewrites only the time.
+ */
+interface LineBytes {
+  readonly bytes: Uint8Array;
+  readonly timeAt: number;
+  ms: number;
+}
+
+const lineBytesOf = new WeakMap<AuditTemplate, LineBytes>();
+
+/** The length of `toISOString()` for years 0 to 9999; other years are written as text. */
+const ISO_LENGTH = 24;
+
+/** Bytes are written into slabs of this size, a batch after the other, and never rewritten. */
+const SLAB_SIZE = 1_048_576;
+let slab = new Uint8Array(0);
+let slabUsed = 0;
+
+/**
+ * Encodes events as JSON lines in UTF-8, as `encodeLines` writes them as text, copying each
+ * recurring event's bytes instead of building and encoding a string. The chunk is a view of
+ * a slab that is never written again once handed out, so the sink may keep it.
+ */
+function encodeBytes(templates: readonly AuditTemplate[], times: readonly number[]): Uint8Array {
+  let start = slabUsed;
+  for (let index = 0; index < templates.length; index++) {
+    const template = templates[index] as AuditTemplate;
+    const ms = times[index] as number;
+    let line = lineBytesOf.get(template);
+    if (line === undefined) {
+      line = lineBytes(template);
+      if (Object.isFrozen(template)) lineBytesOf.set(template, line);
+    }
+    let bytes = line.bytes;
+    if (line.ms !== ms) {
+      const iso = isoAt(ms);
+      if (iso.length === ISO_LENGTH) {
+        for (let at = 0; at < ISO_LENGTH; at++) bytes[line.timeAt + at] = iso.charCodeAt(at);
+        line.ms = ms;
+      } else {
+        const parts = encodings.get(template) ?? lineParts(template);
+        bytes = utf8(`${parts.head}${iso}${parts.tail}\n`);
+      }
+    }
+    if (slabUsed + bytes.length > slab.length) {
+      // Carry this batch's bytes so far into a new slab: the chunk is one contiguous view.
+      const next = new Uint8Array(Math.max(SLAB_SIZE, 2 * (slabUsed - start + bytes.length)));
+      next.set(slab.subarray(start, slabUsed));
+      slabUsed -= start;
+      start = 0;
+      slab = next;
+    }
+    slab.set(bytes, slabUsed);
+    slabUsed += bytes.length;
+  }
+  return slab.subarray(start, slabUsed);
+}
+
+/** A template's line in bytes, its time still to be written (`ms` is `NaN`). */
+function lineBytes(template: AuditTemplate): LineBytes {
+  const parts = encodings.get(template) ?? lineParts(template);
+  const head = utf8(parts.head);
+  const rest = utf8(`${parts.tail}\n`);
+  const bytes = new Uint8Array(head.length + ISO_LENGTH + rest.length);
+  bytes.set(head);
+  bytes.set(rest, head.length + ISO_LENGTH);
+  return { bytes, timeAt: head.length, ms: Number.NaN };
 }
 
 function lineParts(event: AuditTemplate): LineParts {

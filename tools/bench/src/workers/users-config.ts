@@ -46,10 +46,15 @@ const entries = new Map([
   ['WEBHOOK_SECRET', { currentRef: 'WEBHOOK_SECRET:v2', previousRef: 'WEBHOOK_SECRET:v1' }],
 ]);
 const presented = ['WEBHOOK_SECRET:v2', 'WEBHOOK_SECRET:v1', 'WEBHOOK_SECRET:v9'];
-const baseline = await measureSync('baseline: Map lookup + string compare', (i) => {
-  const entry = entries.get('WEBHOOK_SECRET');
-  return entry?.currentRef === presented[i % 3];
-});
+// Measured before and after the burst, and the faster kept: a few-nanosecond loop measured
+// while the JIT or the other core is still busy would flatter every ratio against it.
+const measureBaseline = () =>
+  measureSync(
+    'baseline: Map lookup + string compare',
+    (i) => entries.get('WEBHOOK_SECRET')?.currentRef === presented[i % 3],
+    { batch: 100_000, warmup: 20 },
+  );
+const baselineBefore = await measureBaseline();
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -70,6 +75,10 @@ const verify: Measurement = {
   opsPerSec: BURST / seconds,
   nsPerOp: (seconds * 1e9) / BURST,
 };
+
+const baselineAfter = await measureBaseline();
+const baseline =
+  baselineAfter.opsPerSec > baselineBefore.opsPerSec ? baselineAfter : baselineBefore;
 
 // The floor of any audited verification: one precomputed JSON line per event to the same pipe.
 const line = `${JSON.stringify({ type: 'verify_accept', logical: 'WEBHOOK_SECRET', at: new Date().toISOString(), ref: 'WEBHOOK_SECRET:v2', match: 'current' })}\n`;
