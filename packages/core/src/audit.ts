@@ -538,7 +538,10 @@ let slabUsed = 0;
  * a slab that is never written again once handed out, so the sink may keep it.
  */
 function encodeBytes(templates: readonly AuditTemplate[], times: readonly number[]): Uint8Array {
-  let start = slabUsed;
+  // The slab in locals for the loop; written back once.
+  let target = slab;
+  let used = slabUsed;
+  let start = used;
   for (let index = 0; index < templates.length; index++) {
     const template = templates[index] as AuditTemplate;
     const ms = times[index] as number;
@@ -558,18 +561,20 @@ function encodeBytes(templates: readonly AuditTemplate[], times: readonly number
         bytes = utf8(`${parts.head}${iso}${parts.tail}\n`);
       }
     }
-    if (slabUsed + bytes.length > slab.length) {
+    if (used + bytes.length > target.length) {
       // Carry this batch's bytes so far into a new slab: the chunk is one contiguous view.
-      const next = new Uint8Array(Math.max(SLAB_SIZE, 2 * (slabUsed - start + bytes.length)));
-      next.set(slab.subarray(start, slabUsed));
-      slabUsed -= start;
+      const next = new Uint8Array(Math.max(SLAB_SIZE, 2 * (used - start + bytes.length)));
+      next.set(target.subarray(start, used));
+      used -= start;
       start = 0;
-      slab = next;
+      target = next;
     }
-    slab.set(bytes, slabUsed);
-    slabUsed += bytes.length;
+    target.set(bytes, used);
+    used += bytes.length;
   }
-  return slab.subarray(start, slabUsed);
+  slab = target;
+  slabUsed = used;
+  return target.subarray(start, used);
 }
 
 /** A template's line in bytes, its time still to be written (`ms` is `NaN`). */
