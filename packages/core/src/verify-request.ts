@@ -196,6 +196,8 @@ const TIMESTAMP_PATTERN = /^[0-9]{1,15}$/;
  */
 export class RequestVerifier {
   private readonly materials = new Map<string, Material>();
+  /** The engine's key for constant-time comparison of presented values, once made. */
+  private comparison: unknown;
 
   constructor(
     private readonly registry: Registry,
@@ -363,6 +365,10 @@ export class RequestVerifier {
     }
   }
 
+  /**
+   * Awaits only what may be pending (the body, and a secret or key not yet at hand): every
+   * await of a settled value still costs a turn of the microtask queue on each request.
+   */
   private async checkSignature(
     input: VerifyRequestInput,
     tolerance: number,
@@ -378,16 +384,19 @@ export class RequestVerifier {
     if (header === undefined) return 'missing_signature';
     const signature = parseSignature(header);
     if (signature === undefined) return 'malformed_signature';
-    const body = await this.body(input);
+    const given = input.body;
+    const body =
+      typeof given === 'function' ? this.bodyOf(input.logical, await given()) : (given ?? '');
     if (typeof body !== 'string' && !(body instanceof Uint8Array)) return body.reason;
-    const material = await this.material(input.logical, ref);
+    const material = this.cachedMaterial(ref) ?? (await this.material(input.logical, ref));
     if (material === undefined) return 'secret_unavailable';
-    const valid = await this.engine.verify(
-      await material.hmacKey,
+    const key = material.hmacKey;
+    const verdict = this.engine.verify(
+      key instanceof Promise ? await key : key,
       signature,
       signedPayload(timestamp as string, body, id),
     );
-    return valid ? undefined : 'bad_signature';
+    return (typeof verdict === 'boolean' ? verdict : await verdict) ? undefined : 'bad_signature';
   }
 
   /** The signed body, read only now that the headers have passed. */
@@ -396,7 +405,13 @@ export class RequestVerifier {
   ): Promise<SignedBody | { reason: VerifyRejectReason }> {
     const given = input.body;
     if (typeof given !== 'function') return given ?? '';
-    const read = await given();
+    return this.bodyOf(input.logical, await given());
+  }
+
+  private bodyOf(
+    logical: string,
+    read: BodyReadResult,
+  ): SignedBody | { reason: VerifyRejectReason } {
     switch (read.kind) {
       case 'read':
         return read.body;
@@ -406,8 +421,8 @@ export class RequestVerifier {
         return { reason: 'body_aborted' };
       case 'consumed':
         this.notices.once(
-          `body_consumed:${input.logical}`,
-          `cannot verify signed requests for ${input.logical}: a body parser consumed the raw ` +
+          `body_consumed:${logical}`,
+          `cannot verify signed requests for ${logical}: a body parser consumed the raw ` +
             `body before verification, and a signature covers the exact bytes. ${read.fix} ` +
             'Until then such requests are answered 503.',
         );
@@ -423,12 +438,14 @@ export class RequestVerifier {
     const key = read(HEADER_KEY);
     if (key === undefined || key === '') return 'missing_key';
     if (key.length > MAX_PRESENTED_KEY_LENGTH) return 'malformed_key';
-    const material = await this.material(logical, ref);
+    const material = this.cachedMaterial(ref) ?? (await this.material(logical, ref));
     if (material === undefined) return 'secret_unavailable';
-    const comparison = await comparisonKey(this.engine);
+    this.comparison ??= await comparisonKey(this.engine);
+    const comparison = this.comparison;
     material.valueMac ??= this.engine.sign(comparison, [material.value]);
-    const valid = await this.engine.verify(comparison, await material.valueMac, [key]);
-    return valid ? undefined : 'bad_key';
+    if (material.valueMac instanceof Promise) material.valueMac = await material.valueMac;
+    const verdict = this.engine.verify(comparison, material.valueMac, [key]);
+    return (typeof verdict === 'boolean' ? verdict : await verdict) ? undefined : 'bad_key';
   }
 
   /** The value of an accepted ref with its derived keys, or `undefined` when it cannot be read. */
@@ -445,6 +462,16 @@ export class RequestVerifier {
       );
       return undefined;
     }
+    return this.materialOf(ref, value);
+  }
+
+  /** The material of a ref whose value is fresh in the cache, without waiting; else `undefined`. */
+  private cachedMaterial(ref: string): Material | undefined {
+    const value = this.resolver.cachedValue(ref);
+    return value === undefined ? undefined : this.materialOf(ref, value);
+  }
+
+  private materialOf(ref: string, value: string): Material | undefined {
     // An empty value is never a key: resolvers answer it as absent, and this holds for any.
     if (value === '') return undefined;
     let material = this.materials.get(ref);
