@@ -107,15 +107,14 @@ describe('stdout backpressure', () => {
     try {
       const baton = createBaton({ sources: [], clock: manualClock(), audit: jsonLinesSink() });
       await baton.register('K', 'K:v1');
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(write).toHaveBeenCalledTimes(1);
+      await vi.waitFor(() => expect(write).toHaveBeenCalledTimes(1));
       baton.verifyRef('K', 'K:v1');
-      for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setTimeout(resolve, 10));
       expect(write).toHaveBeenCalledTimes(1);
       // The reader takes part of the backlog: still above the slack, delivery keeps waiting.
       held = slack + 10;
       written[0]?.();
-      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setTimeout(resolve, 10));
       expect(write).toHaveBeenCalledTimes(1);
       // Below the slack, though not empty (a drain event would still be far off), the
       // waiting line is written.
@@ -134,6 +133,34 @@ describe('stdout backpressure', () => {
 });
 
 describe('delivery', () => {
+  it('gathers a trickle of events into one write a millisecond, and writes a burst without waiting', async () => {
+    const chunks: string[] = [];
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      const baton = await registered(
+        jsonLinesSink({ writeBytes: (chunk) => void chunks.push(Buffer.from(chunk).toString()) }),
+      );
+      await baton.flush();
+      chunks.length = 0;
+      for (let turn = 0; turn < 3; turn++) {
+        baton.verifyRef('K', 'K:v1');
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(chunks).toEqual([]);
+      vi.advanceTimersByTime(1);
+      await vi.waitFor(() => expect(chunks).toHaveLength(1));
+      expect(chunks[0]?.trimEnd().split('\n')).toHaveLength(3);
+      // A full batch goes after this turn, whatever the timer.
+      chunks.length = 0;
+      for (let i = 0; i < 300; i++) baton.verifyRef('K', 'K:v1');
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(chunks.join('').trimEnd().split('\n')).toHaveLength(300);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('never runs a sink on the caller path: events arrive after the call returns', async () => {
     const events: AuditEvent[] = [];
     const baton = await registered((event: AuditEvent) => events.push(event));

@@ -1,4 +1,4 @@
-import { AUDIT_BATCH_SIZE, DEFAULT_AUDIT_BUFFER } from './constants.js';
+import { AUDIT_BATCH_SIZE, AUDIT_GATHER_MS, DEFAULT_AUDIT_BUFFER } from './constants.js';
 import type { Telemetry } from './telemetry.js';
 
 /** Every kind of audit event (fixed names). */
@@ -251,7 +251,10 @@ class SinkChannel {
   private takenTemplates: AuditTemplate[] = [];
   private takenTimes: number[] = [];
   private offset = 0;
+  /** A turn of the event loop will start the drain. */
   private scheduled = false;
+  /** A timer will start the drain, gathering what comes meanwhile into one write. */
+  private gathering = false;
   private draining: Promise<void> | undefined;
   /** A write the sink has not finished: only then is the sink slow and the bound applies. */
   private unfinished: Promise<void> | undefined;
@@ -283,11 +286,27 @@ class SinkChannel {
     }
     this.templates.push(template);
     this.times.push(atMs);
-    if (!this.scheduled && this.draining === undefined) {
+    this.schedule();
+  }
+
+  /** Arranges for a drain to take what is queued, unless one is running or arranged. */
+  private schedule(): void {
+    if (this.draining !== undefined || this.scheduled || this.templates.length === 0) return;
+    if (this.templates.length >= AUDIT_BATCH_SIZE) {
+      // A burst: a batch is ready, deliver after this turn.
       this.scheduled = true;
       void yieldToEventLoop().then(this.startDrain);
+    } else if (!this.gathering) {
+      // A trickle (a server's requests): one write a millisecond rather than one a turn.
+      this.gathering = true;
+      setTimeout(this.gathered, AUDIT_GATHER_MS);
     }
   }
+
+  private readonly gathered = (): void => {
+    this.gathering = false;
+    void this.startDrain();
+  };
 
   async flush(): Promise<void> {
     while (this.pending() > 0 || this.draining !== undefined || this.unfinished !== undefined) {
@@ -317,6 +336,8 @@ class SinkChannel {
     this.scheduled = false;
     this.draining ??= this.drain().finally(() => {
       this.draining = undefined;
+      // Events queued after the drain's last look, before this ran.
+      this.schedule();
     });
     return this.draining;
   };

@@ -35,6 +35,12 @@ export const DEFAULT_AUDIT_BUFFER = 10_000;
  */
 export const AUDIT_BATCH_SIZE = 256;
 
+/**
+ * How long audit events wait to be written together when fewer than a batch are queued: a
+ * busy server then makes one write a millisecond, not one per turn of its event loop.
+ */
+export const AUDIT_GATHER_MS = 1;
+
 /** Instrumentation scope of every meter and tracer. */
 export const INSTRUMENTATION_NAME = '@baton/core';
 
