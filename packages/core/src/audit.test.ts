@@ -91,6 +91,43 @@ describe('stdout', () => {
 });
 
 describe('stdout backpressure', () => {
+  it('never rewrites bytes stdout still holds, and reuses them once written', async () => {
+    const held: Array<{ chunk: Uint8Array; copy: string; done: () => void }> = [];
+    const buffers = new Set<ArrayBufferLike>();
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(((
+      chunk: Uint8Array,
+      done: () => void,
+    ) => {
+      buffers.add(chunk.buffer);
+      held.push({ chunk, copy: Buffer.from(chunk).toString(), done });
+      return true;
+    }) as typeof process.stdout.write);
+    try {
+      const clock = manualClock();
+      const baton = createBaton({ sources: [], clock, audit: jsonLinesSink() });
+      await baton.register('K', 'K:v1');
+      const burst = async () => {
+        for (let i = 0; i < 8_000; i++) baton.verifyRef('K', i % 2 === 0 ? 'K:v1' : 'K:v9');
+        clock.advance(1);
+        await baton.flush();
+      };
+      // Several slabs' worth while stdout holds every chunk: each stays as it was written.
+      for (let round = 0; round < 12; round++) await burst();
+      for (const { chunk, copy } of held) expect(Buffer.from(chunk).toString()).toBe(copy);
+      const fresh = buffers.size;
+      expect(fresh).toBeGreaterThan(2);
+      // Once stdout has written them, the same memory carries the next lines.
+      for (const { done } of held.splice(0)) done();
+      for (let round = 0; round < 12; round++) {
+        await burst();
+        for (const { done } of held.splice(0)) done();
+      }
+      expect(buffers.size).toBe(fresh);
+    } finally {
+      write.mockRestore();
+    }
+  });
+
   it('waits while stdout holds more than 16 MiB, and resumes once it holds less, not once it is empty', async () => {
     const slack = 16 * 1_048_576;
     let held = slack + 1;

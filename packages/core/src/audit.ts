@@ -151,7 +151,7 @@ function stdoutBytesWriter(): ((chunk: Uint8Array) => void | Promise<void>) | un
   const stdout = (globalThis as { process?: { stdout?: Stdout } }).process?.stdout;
   if (stdout === undefined) return undefined;
   let waiting: Array<() => void> = [];
-  // Runs as each chunk leaves the stream's buffer.
+  // Runs as each chunk has left the stream's buffer.
   const written = () => {
     if (waiting.length === 0 || stdout.writableLength > STDOUT_SLACK) return;
     const resume = waiting;
@@ -159,7 +159,11 @@ function stdoutBytesWriter(): ((chunk: Uint8Array) => void | Promise<void>) | un
     for (const resolve of resume) resolve();
   };
   return (chunk) => {
-    if (stdout.write(chunk, written) || stdout.writableLength <= STDOUT_SLACK) return;
+    const flushed = () => {
+      giveBack(chunk);
+      written();
+    };
+    if (stdout.write(chunk, flushed) || stdout.writableLength <= STDOUT_SLACK) return;
     return new Promise((resolve) => waiting.push(resolve));
   };
 }
@@ -548,20 +552,58 @@ const lineBytesOf = new WeakMap<AuditTemplate, LineBytes>();
 /** The length of `toISOString()` for years 0 to 9999; other years are written as text. */
 const ISO_LENGTH = 24;
 
-/** Bytes are written into slabs of this size, a batch after the other, and never rewritten. */
+/** Bytes are written into slabs of this size, a batch after the other. */
 const SLAB_SIZE = 1_048_576;
-let slab = new Uint8Array(0);
-let slabUsed = 0;
+
+/**
+ * Encoded lines: each chunk is a view of a slab, handed out in order and never rewritten
+ * while a sink may hold it. A sink that gives its chunks back once written (stdout's writer)
+ * lets a slab be used again, since fresh memory costs a page fault every 4 KiB; a chunk not
+ * given back keeps its slab from reuse, so a sink may keep what it is given.
+ */
+interface Slab {
+  readonly bytes: Uint8Array;
+  used: number;
+  /** Chunks handed out and not given back. */
+  held: number;
+}
+
+let slab: Slab = { bytes: new Uint8Array(0), used: 0, held: 0 };
+const slabOwning = new WeakMap<ArrayBufferLike, Slab>();
+const spareSlabs: Slab[] = [];
+const SPARE_SLABS = 4;
+
+/** A slab to write into: a spare one, or a new one of at least `size` bytes. */
+function nextSlab(size: number): Slab {
+  const spare = spareSlabs.at(-1);
+  if (spare !== undefined && spare.bytes.length >= size) {
+    spareSlabs.pop();
+    spare.used = 0;
+    return spare;
+  }
+  const fresh: Slab = { bytes: new Uint8Array(Math.max(SLAB_SIZE, size)), used: 0, held: 0 };
+  slabOwning.set(fresh.bytes.buffer, fresh);
+  return fresh;
+}
+
+/** Takes back a chunk its sink has finished with; its slab is reused once all have come back. */
+function giveBack(chunk: Uint8Array): void {
+  const owner = slabOwning.get(chunk.buffer);
+  if (owner === undefined) return;
+  owner.held--;
+  if (owner.held === 0 && owner !== slab && spareSlabs.length < SPARE_SLABS) {
+    spareSlabs.push(owner);
+  }
+}
 
 /**
  * Encodes events as JSON lines in UTF-8, as `encodeLines` writes them as text, copying each
- * recurring event's bytes instead of building and encoding a string. The chunk is a view of
- * a slab that is never written again once handed out, so the sink may keep it.
+ * recurring event's bytes instead of building and encoding a string.
  */
 function encodeBytes(templates: readonly AuditTemplate[], times: readonly number[]): Uint8Array {
   // The slab in locals for the loop; written back once.
-  let target = slab;
-  let used = slabUsed;
+  let target = slab.bytes;
+  let used = slab.used;
   let start = used;
   for (let index = 0; index < templates.length; index++) {
     const template = templates[index] as AuditTemplate;
@@ -583,18 +625,23 @@ function encodeBytes(templates: readonly AuditTemplate[], times: readonly number
       }
     }
     if (used + bytes.length > target.length) {
-      // Carry this batch's bytes so far into a new slab: the chunk is one contiguous view.
-      const next = new Uint8Array(Math.max(SLAB_SIZE, 2 * (used - start + bytes.length)));
-      next.set(target.subarray(start, used));
+      // Carry this batch's bytes so far into the next slab: the chunk is one contiguous view.
+      const next = nextSlab(2 * (used - start + bytes.length));
+      next.bytes.set(target.subarray(start, used));
+      slab.used = used;
+      if (slab.held === 0 && spareSlabs.length < SPARE_SLABS && slab.bytes.length > 0) {
+        spareSlabs.push(slab);
+      }
       used -= start;
       start = 0;
-      target = next;
+      slab = next;
+      target = next.bytes;
     }
     target.set(bytes, used);
     used += bytes.length;
   }
-  slab = target;
-  slabUsed = used;
+  slab.used = used;
+  slab.held++;
   return target.subarray(start, used);
 }
 
