@@ -36,7 +36,7 @@ export async function startEmulatorProcess<Ready>(
     fileURLToPath(new URL('./emulator-process.ts', import.meta.url)),
     [kind],
     {
-      execArgv: ['--conditions=@baton/source', '--import', 'tsx'],
+      execArgv: ['--import', 'tsx'],
       env: { ...process.env, BENCH_SECRETS: String(secrets) },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     },

@@ -15,8 +15,8 @@ export interface ServerHandle {
 }
 
 /**
- * Starts a server script in a child process (TypeScript through tsx, workspace packages from
- * source). The script calls {@link reportListening} once it listens.
+ * Starts a server script in a child process (the script through tsx, Baton's packages as
+ * built). The script calls {@link reportListening} once it listens.
  */
 export async function startServer(
   script: string | URL,
@@ -24,7 +24,7 @@ export async function startServer(
 ): Promise<ServerHandle> {
   const path = typeof script === 'string' ? script : fileURLToPath(script);
   const child: ChildProcess = fork(path, [], {
-    execArgv: ['--conditions=@baton/source', '--import', 'tsx'],
+    execArgv: ['--import', 'tsx'],
     env: { ...process.env, ...env },
     // Audit lines go to stdout: a pipe this process drains, as a log collector would.
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],

@@ -1,9 +1,20 @@
 /**
  * Runs every benchmark suite (or those named: `npm run bench -- core express`) and prints a
  * table per suite. Run on an otherwise idle machine; numbers are medians of timed batches.
+ * Baton's packages are measured as built (`dist/`), the JavaScript users install: run through
+ * tsx, their TypeScript would carry its name-keeping helpers into every closure made per call.
+ * The root `npm run bench` builds them first.
  */
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
+
+if (!existsSync(new URL('../../../packages/core/dist/index.js', import.meta.url))) {
+  process.stderr.write(
+    "Baton's packages are not built: run the benchmarks with npm run bench from the repository root, which builds them first.\n",
+  );
+  process.exit(1);
+}
 
 const wanted = new Set(process.argv.slice(2));
 const directory = new URL('./suites/', import.meta.url);

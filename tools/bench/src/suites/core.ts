@@ -225,7 +225,7 @@ export async function usersConfiguration(): Promise<void> {
     counted += chunk.toString();
   });
   const child = fork(fileURLToPath(new URL('../workers/users-config.ts', import.meta.url)), [], {
-    execArgv: ['--conditions=@baton/source', '--import', 'tsx'],
+    execArgv: ['--import', 'tsx'],
     stdio: ['ignore', reader.stdin, 'inherit', 'ipc'],
   });
   const result = await new Promise<UsersResult>((resolve, reject) => {
