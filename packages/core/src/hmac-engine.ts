@@ -2,7 +2,7 @@
  * The one primitive verification needs: HMAC-SHA256 with a constant-time check. Two
  * implementations exist because their costs differ a lot: Web Crypto runs everywhere
  * (workerd, Bun, Deno, Node) but on Node each call is an asynchronous job (~15–35 µs measured
- * here); `node:crypto` computes the same MAC synchronously in ~4 µs. The default picks
+ * here); `node:crypto` computes the same MAC synchronously in ~2 µs. The default picks
  * `node:crypto` where the runtime offers it through `process.getBuiltinModule` (Node ≥ 20.16,
  * and workerd with `nodejs_compat`) and Web Crypto everywhere else, so core never imports a
  * `node:` module and the edge build stays the same.
