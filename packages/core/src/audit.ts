@@ -568,7 +568,8 @@ interface Slab {
   held: number;
 }
 
-let slab: Slab = { bytes: new Uint8Array(0), used: 0, held: 0 };
+/** The slab being written; made on first use (core does no work at import time). */
+let slab: Slab | undefined;
 const slabOwning = new WeakMap<ArrayBufferLike, Slab>();
 const spareSlabs: Slab[] = [];
 const SPARE_SLABS = 4;
@@ -601,6 +602,7 @@ function giveBack(chunk: Uint8Array): void {
  * recurring event's bytes instead of building and encoding a string.
  */
 function encodeBytes(templates: readonly AuditTemplate[], times: readonly number[]): Uint8Array {
+  slab ??= nextSlab(0);
   // The slab in locals for the loop; written back once.
   let target = slab.bytes;
   let used = slab.used;
@@ -629,9 +631,7 @@ function encodeBytes(templates: readonly AuditTemplate[], times: readonly number
       const next = nextSlab(2 * (used - start + bytes.length));
       next.bytes.set(target.subarray(start, used));
       slab.used = used;
-      if (slab.held === 0 && spareSlabs.length < SPARE_SLABS && slab.bytes.length > 0) {
-        spareSlabs.push(slab);
-      }
+      if (slab.held === 0 && spareSlabs.length < SPARE_SLABS) spareSlabs.push(slab);
       used -= start;
       start = 0;
       slab = next;
