@@ -93,8 +93,8 @@ export type AuditOption =
 export interface JsonLinesSinkOptions {
   /**
    * Receives a chunk of newline-terminated JSON lines as text. Returning a promise applies
-   * backpressure. Default: `process.stdout` where it exists (waiting for `drain` when it holds
-   * more than 16 MiB), otherwise `console.warn`.
+   * backpressure. Default: bytes to `process.stdout` where it exists (delivery waits while it
+   * holds more than 16 MiB), otherwise `console.warn`.
    */
   write?: (chunk: string) => void | Promise<void>;
   /**
