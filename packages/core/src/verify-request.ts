@@ -196,8 +196,6 @@ const TIMESTAMP_PATTERN = /^[0-9]{1,15}$/;
  */
 export class RequestVerifier {
   private readonly materials = new Map<string, Material>();
-  /** The engine's key for constant-time comparison of presented values, once made. */
-  private comparison: unknown;
 
   constructor(
     private readonly registry: Registry,
@@ -367,7 +365,7 @@ export class RequestVerifier {
 
   /**
    * Awaits only what may be pending (the body, and a secret or key not yet at hand): every
-   * await of a settled value still costs a turn of the microtask queue on each request.
+   * await of a settled value costs a turn of the microtask queue on each request.
    */
   private async checkSignature(
     input: VerifyRequestInput,
@@ -384,9 +382,7 @@ export class RequestVerifier {
     if (header === undefined) return 'missing_signature';
     const signature = parseSignature(header);
     if (signature === undefined) return 'malformed_signature';
-    const given = input.body;
-    const body =
-      typeof given === 'function' ? this.bodyOf(input.logical, await given()) : (given ?? '');
+    const body = await this.body(input);
     if (typeof body !== 'string' && !(body instanceof Uint8Array)) return body.reason;
     const material = this.cachedMaterial(ref) ?? (await this.material(input.logical, ref));
     if (material === undefined) return 'secret_unavailable';
@@ -405,13 +401,7 @@ export class RequestVerifier {
   ): Promise<SignedBody | { reason: VerifyRejectReason }> {
     const given = input.body;
     if (typeof given !== 'function') return given ?? '';
-    return this.bodyOf(input.logical, await given());
-  }
-
-  private bodyOf(
-    logical: string,
-    read: BodyReadResult,
-  ): SignedBody | { reason: VerifyRejectReason } {
+    const read = await given();
     switch (read.kind) {
       case 'read':
         return read.body;
@@ -421,8 +411,8 @@ export class RequestVerifier {
         return { reason: 'body_aborted' };
       case 'consumed':
         this.notices.once(
-          `body_consumed:${logical}`,
-          `cannot verify signed requests for ${logical}: a body parser consumed the raw ` +
+          `body_consumed:${input.logical}`,
+          `cannot verify signed requests for ${input.logical}: a body parser consumed the raw ` +
             `body before verification, and a signature covers the exact bytes. ${read.fix} ` +
             'Until then such requests are answered 503.',
         );
@@ -440,8 +430,7 @@ export class RequestVerifier {
     if (key.length > MAX_PRESENTED_KEY_LENGTH) return 'malformed_key';
     const material = this.cachedMaterial(ref) ?? (await this.material(logical, ref));
     if (material === undefined) return 'secret_unavailable';
-    this.comparison ??= await comparisonKey(this.engine);
-    const comparison = this.comparison;
+    const comparison = await comparisonKey(this.engine);
     material.valueMac ??= this.engine.sign(comparison, [material.value]);
     if (material.valueMac instanceof Promise) material.valueMac = await material.valueMac;
     const verdict = this.engine.verify(comparison, material.valueMac, [key]);
