@@ -525,12 +525,7 @@ const encodings = new WeakMap<AuditTemplate, LineParts>();
 function encodeLines(templates: readonly AuditTemplate[], times: readonly number[]): string {
   let chunk = '';
   for (let index = 0; index < templates.length; index++) {
-    const template = templates[index] as AuditTemplate;
-    let parts = encodings.get(template);
-    if (parts === undefined) {
-      parts = lineParts(template);
-      if (Object.isFrozen(template)) encodings.set(template, parts);
-    }
+    const parts = partsOf(templates[index] as AuditTemplate);
     chunk += `${parts.head}${isoAt(times[index] as number)}${parts.tail}\n`;
   }
   return chunk;
@@ -622,7 +617,7 @@ function encodeBytes(templates: readonly AuditTemplate[], times: readonly number
         for (let at = 0; at < ISO_LENGTH; at++) bytes[line.timeAt + at] = iso.charCodeAt(at);
         line.ms = ms;
       } else {
-        const parts = encodings.get(template) ?? lineParts(template);
+        const parts = partsOf(template);
         bytes = utf8(`${parts.head}${iso}${parts.tail}\n`);
       }
     }
@@ -647,13 +642,23 @@ function encodeBytes(templates: readonly AuditTemplate[], times: readonly number
 
 /** A template's line in bytes, its time still to be written (`ms` is `NaN`). */
 function lineBytes(template: AuditTemplate): LineBytes {
-  const parts = encodings.get(template) ?? lineParts(template);
+  const parts = partsOf(template);
   const head = utf8(parts.head);
   const rest = utf8(`${parts.tail}\n`);
   const bytes = new Uint8Array(head.length + ISO_LENGTH + rest.length);
   bytes.set(head);
   bytes.set(rest, head.length + ISO_LENGTH);
   return { bytes, timeAt: head.length, ms: Number.NaN };
+}
+
+/** A template's text around its time, kept for a recurring (frozen) one. */
+function partsOf(template: AuditTemplate): LineParts {
+  let parts = encodings.get(template);
+  if (parts === undefined) {
+    parts = lineParts(template);
+    if (Object.isFrozen(template)) encodings.set(template, parts);
+  }
+  return parts;
 }
 
 function lineParts(event: AuditTemplate): LineParts {
