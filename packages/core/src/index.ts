@@ -78,6 +78,8 @@ export type { HmacEngine } from './hmac-engine.js';
 export { defaultHmacEngine, nodeCryptoHmac, webCryptoHmac } from './hmac-engine.js';
 export type { MemoryStoreOptions } from './memory-store.js';
 export { memoryStore } from './memory-store.js';
+export type { StreamRequest } from './read-stream-body.js';
+export { readStreamBody } from './read-stream-body.js';
 export { readWebBody } from './read-web-body.js';
 export type {
   AcceptedRef,

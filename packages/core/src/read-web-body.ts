@@ -50,11 +50,11 @@ export async function readWebBody(request: Request, limit: number): Promise<Body
   } catch {
     return ABORTED;
   }
-  return { kind: 'read', body: join(chunks, size) };
+  return { kind: 'read', body: joinChunks(chunks, size) };
 }
 
 /** One buffer of every chunk; a body that came in one chunk is used as it is. */
-function join(chunks: readonly Uint8Array[], size: number): Uint8Array {
+export function joinChunks(chunks: readonly Uint8Array[], size: number): Uint8Array {
   if (chunks.length === 1) return chunks[0] as Uint8Array;
   const body = new Uint8Array(size);
   let offset = 0;

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { readStreamBody } from '../read-stream-body.js';
 
 /** What reading a request body gave. */
 export type ReadBodyResult =
@@ -21,43 +22,9 @@ export type ReadBodyResult =
  * if (read.kind === 'read') await baton.verifyRequest({ logical, headers: req.headers, body: read.body });
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<ReadBodyResult> {
-  const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) {
-    req.resume();
-    return Promise.resolve(TOO_LARGE);
-  }
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const finish = (result: ReadBodyResult) => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onAbort);
-      req.off('close', onAbort);
-      resolve(result);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) {
-        chunks.push(chunk);
-        return;
-      }
-      finish(TOO_LARGE);
-      // Still flowing without listeners: the remaining bytes are dropped as they arrive.
-      req.resume();
-    };
-    const onEnd = () =>
-      finish({
-        kind: 'read',
-        body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size),
-      });
-    const onAbort = () => finish(ABORTED);
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onAbort);
-    req.on('close', onAbort);
-  });
+  // Node's chunks are Buffers, and Buffer.concat joins them into one.
+  return readStreamBody(req, limit, joinBuffers) as Promise<ReadBodyResult>;
 }
 
-const TOO_LARGE: ReadBodyResult = { kind: 'too_large' };
-const ABORTED: ReadBodyResult = { kind: 'aborted' };
+const joinBuffers = (chunks: readonly Uint8Array[], size: number) =>
+  Buffer.concat(chunks as readonly Buffer[], size);

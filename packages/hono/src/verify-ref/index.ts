@@ -15,6 +15,7 @@ import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import { type BatonInput, batonFor } from '../baton-input.js';
 import { DEFAULT_PROOF, UNAVAILABLE_BODY } from '../constants.js';
+import { nodeRequest, readNodeBody, unreadNodeBody } from '../node-request.js';
 
 export interface VerifyRefOptions {
   /** The logical secret whose refs are accepted, e.g. `'WEBHOOK_SECRET'`. Required. */
@@ -75,9 +76,10 @@ let utf8: TextDecoder | undefined;
  * or the registry cannot be loaded, 503 `{"error":"unavailable"}`; a signed body over `limit`,
  * 413. All are thrown as `HTTPException`, so `app.onError` sees them. The headers are checked
  * first: a request that presents nothing verifiable is refused before its body is read. The
- * body is then read once, bounded, and left in Hono's body cache, so the handler's
- * `c.req.text()` or `c.req.json()` still work. With `protocol: 'standard-webhooks'` the
- * route's `logical` fixes the secret and no ref is sent.
+ * body is then read once, bounded, and left where the handler's `c.req.text()`, `json()` or
+ * `arrayBuffer()` find those exact bytes: Hono's body cache, or on `@hono/node-server` the
+ * Node request's `rawBody` (no copy, `c.req.raw` unread). With
+ * `protocol: 'standard-webhooks'` the route's `logical` fixes the secret and no ref is sent.
  *
  * @example
  * app.post(
@@ -104,12 +106,17 @@ export function verifyRef<B extends object = object>(
     } catch (cause) {
       throw new HTTPException(503, { res: c.json(UNAVAILABLE_BODY, 503), cause });
     }
+    // On @hono/node-server the Node request is at hand: its header record and its body stream.
+    const incoming = nodeRequest(c);
     const result = await instance.verifyRequest({
       logical,
       proof,
       ...(protocol === undefined ? {} : { protocol }),
-      headers: c.req.raw.headers,
-      body: () => cachedBody(c, limit),
+      headers: incoming?.headers ?? c.req.raw.headers,
+      body: () =>
+        incoming !== undefined && unreadNodeBody(c, incoming)
+          ? readNodeBody(incoming, limit)
+          : cachedBody(c, limit),
       ...(toleranceSec === undefined ? {} : { toleranceSec }),
     });
     if (!result.ok) {
