@@ -19,6 +19,12 @@ const BODY = JSON.stringify({
   customer: { id: 'cus_9s6XKzkNRiz8i3', email: 'billing@example.com' },
 });
 
+/** The yardstick of the adapters' targets: the same check written by hand in the route. */
+export const HAND_WRITTEN = {
+  name: 'POST webhook, hand-written HMAC check',
+  label: 'hand-written',
+} as const;
+
 /** Variants for `compareHttp`; signed with a fresh timestamp (the tolerance is 300 s). */
 export async function adapterVariants(url: string): Promise<{
   webhook: HttpVariant[];
@@ -36,7 +42,7 @@ export async function adapterVariants(url: string): Promise<{
     webhook: [
       { name: 'POST webhook, bare', url: `${url}/bare/webhook`, headers: signed, body: BODY },
       {
-        name: 'POST webhook, hand-written HMAC check',
+        name: HAND_WRITTEN.name,
         url: `${url}/handwritten/webhook`,
         headers: signed,
         body: BODY,

@@ -129,6 +129,11 @@ export interface CompareOptions {
   connections?: number;
   /** Untimed seconds per variant before measuring. Default 2. */
   warmupSec?: number;
+  /**
+   * A variant to state every other's server CPU against, as the median over rounds of the
+   * difference within a round (a hand-written check: the yardstick of the adapters' targets).
+   */
+  reference?: { name: string; label: string };
 }
 
 export interface VariantSummary {
@@ -142,6 +147,8 @@ export interface VariantSummary {
   cpuMicrosPerRequest?: number;
   /** Median over rounds of the first variant's CPU per request ÷ this variant's. */
   capacityRatio?: number;
+  /** Median over rounds of this variant's CPU per request minus the reference's, same round. */
+  cpuOverReference?: number;
 }
 
 /**
@@ -186,6 +193,11 @@ export async function compareHttp(
     }
   }
   const baselineRuns = rows[0] ?? [];
+  const referenceIndex = variants.findIndex((variant) => variant.name === options.reference?.name);
+  if (options.reference !== undefined && referenceIndex < 0) {
+    throw new Error(`compareHttp: no variant named ${options.reference.name}`);
+  }
+  const referenceRuns = rows[referenceIndex] ?? [];
   const summaries: VariantSummary[] = variants.map((variant, index) => {
     const runs = rows[index] ?? [];
     const mean = (pick: (run: LoadResult) => number) =>
@@ -210,12 +222,24 @@ export async function compareHttp(
                 (run, round) => (baselineRuns[round]?.cpuMicros ?? 0) / (run.cpuMicros ?? 1),
               ),
             ),
+            ...(referenceIndex < 0 || referenceIndex === index
+              ? {}
+              : {
+                  cpuOverReference: median(
+                    runs.map(
+                      (run, round) => (run.cpuMicros ?? 0) - (referenceRuns[round]?.cpuMicros ?? 0),
+                    ),
+                  ),
+                }),
           }
         : {}),
     };
   });
   const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
   const withCpu = summaries.every((summary) => summary.capacityRatio !== undefined);
+  const overReference = withCpu && options.reference !== undefined;
+  const signed = (value: number | undefined) =>
+    value === undefined ? '' : `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(1)}`;
   printTable(
     title,
     [
@@ -225,6 +249,7 @@ export async function compareHttp(
       'p99 ms',
       'vs baseline',
       ...(withCpu ? ['server CPU µs/req', 'capacity vs baseline'] : []),
+      ...(overReference ? [`CPU µs/req vs ${options.reference?.label}`] : []),
     ],
     summaries.map((summary) => [
       summary.name,
@@ -235,13 +260,18 @@ export async function compareHttp(
       ...(withCpu
         ? [(summary.cpuMicrosPerRequest ?? 0).toFixed(1), percent(summary.capacityRatio ?? 0)]
         : []),
+      ...(overReference ? [signed(summary.cpuOverReference)] : []),
     ]),
   );
   process.stdout.write(
     `(${connections} connections, ${rounds} × ${durationSec} s per route in alternating order; ` +
       'ratios are medians of per-round ratios' +
       (withCpu
-        ? '; capacity: the baseline’s server CPU per request ÷ the route’s, the throughput a server-bound process keeps)\n'
+        ? '; capacity: the baseline’s server CPU per request ÷ the route’s, the throughput a server-bound process keeps' +
+          (overReference
+            ? `; vs ${options.reference?.label}: the route’s CPU per request minus that route’s, same round`
+            : '') +
+          ')\n'
         : ')\n'),
   );
   return summaries;

@@ -50,7 +50,10 @@ export default async function expressSuite(): Promise<void> {
         },
         { name: 'verifyRef value (API key)', url: `${server.url}/api-key`, headers: keyed, body },
       ],
-      { server },
+      {
+        server,
+        reference: { name: 'hand-written HMAC check (express.raw)', label: 'hand-written' },
+      },
     );
   } finally {
     await server.stop();
