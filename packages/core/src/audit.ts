@@ -1,5 +1,6 @@
 import { AUDIT_BATCH_SIZE, AUDIT_GATHER_MS, DEFAULT_AUDIT_BUFFER } from './constants.js';
 import type { Telemetry } from './telemetry.js';
+import { utf8 } from './utf8.js';
 
 /** Every kind of audit event (fixed names). */
 export type AuditEventType =
@@ -171,13 +172,6 @@ function stdoutBytesWriter(): ((chunk: Uint8Array) => void | Promise<void>) | un
 /** workerd and browsers: the console is the log stream. */
 function writeToConsole(chunk: string): void {
   console.warn(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk);
-}
-
-let encoder: TextEncoder | undefined;
-
-function utf8(text: string): Uint8Array {
-  encoder ??= new TextEncoder();
-  return encoder.encode(text);
 }
 
 /** What `auditAccepts` holds after defaults: each accept, or a summary per window. */

@@ -1,3 +1,5 @@
+import { utf8 } from './utf8.js';
+
 /**
  * The one primitive verification needs: HMAC-SHA256 with a constant-time check. Two
  * implementations exist because their costs differ a lot: Web Crypto runs everywhere
@@ -96,14 +98,9 @@ export function defaultHmacEngine(): HmacEngine {
   return chosen;
 }
 
-let encoder: TextEncoder | undefined;
-
 /** One buffer of all parts, for Web Crypto, which takes a single buffer. */
 function concat(parts: readonly HmacInput[]): Uint8Array<ArrayBuffer> {
-  encoder ??= new TextEncoder();
-  const bytes = parts.map(
-    (part) => (typeof part === 'string' ? encoder?.encode(part) : part) as Uint8Array,
-  );
+  const bytes = parts.map((part) => (typeof part === 'string' ? utf8(part) : part));
   if (bytes.length === 1) return bytes[0] as Uint8Array<ArrayBuffer>;
   const total = bytes.reduce((sum, part) => sum + part.length, 0);
   const joined = new Uint8Array(total);

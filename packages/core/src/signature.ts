@@ -1,6 +1,7 @@
 import { SIGNATURE_SCHEME } from './constants.js';
 import { ConfigError } from './errors.js';
 import { defaultHmacEngine, type HmacEngine, type HmacInput } from './hmac-engine.js';
+import { utf8 } from './utf8.js';
 
 /** A request body as signed: text (UTF-8) or the raw bytes. */
 export type SignedBody = string | Uint8Array;
@@ -12,14 +13,6 @@ const SIGNATURE_PATTERN = /^v1=([0-9a-fA-F]{64})$/;
  * can never be read as one without (`${timestamp}.${body}`), or the other way round.
  */
 const MESSAGE_ID_PATTERN = /^(?=[0-9]*[A-Za-z_-])[A-Za-z0-9_-]{1,128}$/;
-
-let encoder: TextEncoder | undefined;
-
-/** Encodes text as UTF-8. */
-export function utf8(text: string): Uint8Array {
-  encoder ??= new TextEncoder();
-  return encoder.encode(text);
-}
 
 /**
  * What a signature covers, as parts for an HMAC engine: `${timestamp}.${body}`, or with a

@@ -2,7 +2,8 @@ import { decodeBase64, encodeBase64 } from './base64.js';
 import { WEBHOOK_SECRET_PREFIX } from './constants.js';
 import { ConfigError } from './errors.js';
 import { defaultHmacEngine, type HmacEngine, type HmacInput } from './hmac-engine.js';
-import { equalBytes, type SignedBody, utf8 } from './signature.js';
+import { equalBytes, type SignedBody } from './signature.js';
+import { utf8 } from './utf8.js';
 
 /**
  * The Standard Webhooks protocol (https://www.standardwebhooks.com), symmetric scheme `v1`:

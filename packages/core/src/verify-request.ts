@@ -24,7 +24,6 @@ import {
   parseSignature,
   type SignedBody,
   signedPayload,
-  utf8,
 } from './signature.js';
 import {
   isWebhookId,
@@ -33,6 +32,7 @@ import {
   webhookKey,
   webhookPayload,
 } from './standard-webhooks.js';
+import { utf8 } from './utf8.js';
 
 /** How a caller proves it holds the secret of the ref it presents. */
 export type Proof = 'signature' | 'value' | 'none';
