@@ -9,7 +9,7 @@ import {
   SecretNotFoundError,
   SourceError,
 } from './errors.js';
-import { SecretCache } from './secret-cache.js';
+import { type CachedSecret, SecretCache } from './secret-cache.js';
 import { type ParsedRef, parseRef } from './secret-ref.js';
 import type { SecretSource } from './source.js';
 import type { Telemetry } from './telemetry.js';
@@ -85,11 +85,10 @@ export class SecretResolver {
   get(ref: string | ParsedRef): Promise<string> {
     const text = typeof ref === 'string' ? ref : ref.ref;
     // Entries are keyed by canonical ref, so a ref given in canonical form hits without parsing.
-    const entry = this.cache?.get(text);
-    if (entry !== undefined && entry.value !== undefined && this.now() < entry.expiresAt) {
-      this.telemetry.recordCacheLookup('hit');
-      entry.promise ??= Promise.resolve(entry.value);
-      return entry.promise;
+    const hit = this.freshHit(text);
+    if (hit !== undefined) {
+      hit.promise ??= Promise.resolve(hit.value as string);
+      return hit.promise;
     }
     return this.getSlow(this.parse(ref));
   }
@@ -99,12 +98,17 @@ export class SecretResolver {
    * when it would have to wait: lets a hot caller skip a promise.
    */
   cachedValue(ref: string): string | undefined {
+    return this.freshHit(ref)?.value;
+  }
+
+  /** The fresh cached value of a canonical ref, counted as a hit; else `undefined`. */
+  private freshHit(ref: string): CachedSecret | undefined {
     const entry = this.cache?.get(ref);
     if (entry === undefined || entry.value === undefined || this.now() >= entry.expiresAt) {
       return undefined;
     }
     this.telemetry.recordCacheLookup('hit');
-    return entry.value;
+    return entry;
   }
 
   private getSlow(parsed: ParsedRef): Promise<string> {

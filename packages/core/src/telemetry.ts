@@ -50,8 +50,8 @@ const OVERFLOW: Attributes = Object.freeze({ 'otel.metric.overflow': true });
  * receives everything. The counters of the hot paths (`baton.verify`, `baton.cache.lookups`,
  * and `baton.audit.dropped`, hot when a sink falls behind) count into plain numbers, one per
  * attribute set, and reach the SDK through observable counters when it collects: a
- * verification or cached read costs an increment, not the SDK's per-call attribute hashing. Attributes carry names and refs,
- * never values.
+ * verification or cached read costs an increment, not the SDK's per-call attribute hashing.
+ * Attributes carry names and refs, never values.
  */
 export class Telemetry {
   private instruments: Instruments | undefined;
