@@ -1,4 +1,4 @@
-import { joinChunks } from './read-web-body.js';
+import { ABORTED, joinChunks, TOO_LARGE } from './read-web-body.js';
 import type { BodyReadResult } from './verify-request.js';
 
 /**
@@ -13,9 +13,6 @@ export interface StreamRequest {
   off(event: 'end' | 'error' | 'close', listener: () => void): unknown;
   resume(): unknown;
 }
-
-const TOO_LARGE: BodyReadResult = Object.freeze({ kind: 'too_large' });
-const ABORTED: BodyReadResult = Object.freeze({ kind: 'aborted' });
 
 /**
  * Reads the raw bytes of a Node request body, exactly as received (no decompression, no

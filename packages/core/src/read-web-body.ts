@@ -1,7 +1,8 @@
 import type { BodyReadResult } from './verify-request.js';
 
-const TOO_LARGE: BodyReadResult = Object.freeze({ kind: 'too_large' });
-const ABORTED: BodyReadResult = Object.freeze({ kind: 'aborted' });
+/** Results without bytes, shared by the body readers. */
+export const TOO_LARGE: BodyReadResult = Object.freeze({ kind: 'too_large' });
+export const ABORTED: BodyReadResult = Object.freeze({ kind: 'aborted' });
 
 /**
  * Reads the raw bytes of a Fetch `Request` body, refusing more than `limit` bytes: at once when

@@ -8,8 +8,6 @@ export interface NodeRequest extends StreamRequest {
   readonly readableDidRead?: boolean;
 }
 
-const TOO_LARGE: BodyReadResult = Object.freeze({ kind: 'too_large' });
-
 /**
  * The Node request under `c.req.raw` on `@hono/node-server` (its `HttpBindings`), or
  * `undefined` on every other runtime. Its headers are a plain record, which the verifier reads
@@ -29,30 +27,26 @@ export function nodeRequest(c: Context): NodeRequest | undefined {
 }
 
 /**
- * Whether the signed body can be read from the Node request: nothing has read it yet, or a
- * platform left it in `rawBody`.
- */
-export function unreadNodeBody(c: Context, incoming: NodeRequest): boolean {
-  return (
-    incoming.rawBody instanceof Uint8Array ||
-    (incoming.readableDidRead !== true && !c.req.raw.bodyUsed)
-  );
-}
-
-/**
  * Reads the signed body from the Node request, bounded, and leaves it in `rawBody`, where
  * node-server's `Request` takes a body from (the convention of Google Cloud Functions), so the
  * handler's `c.req.text()`, `json()` or `arrayBuffer()` read these exact bytes, and
  * `c.req.raw` stays unread. Reading the bytes through the `Request` instead would copy them
- * into an `ArrayBuffer` on every request.
+ * into an `ArrayBuffer` on every request. A body a platform left in `rawBody` is used as it
+ * is; `undefined` when something else read the body already (the `Request` then knows what
+ * to answer).
  */
-export function readNodeBody(incoming: NodeRequest, limit: number): Promise<BodyReadResult> {
+export function readNodeBody(
+  c: Context,
+  incoming: NodeRequest,
+  limit: number,
+): Promise<BodyReadResult> | undefined {
   const { rawBody } = incoming;
   if (rawBody instanceof Uint8Array) {
     return Promise.resolve(
-      rawBody.byteLength > limit ? TOO_LARGE : { kind: 'read', body: rawBody },
+      rawBody.byteLength > limit ? { kind: 'too_large' } : { kind: 'read', body: rawBody },
     );
   }
+  if (incoming.readableDidRead === true || c.req.raw.bodyUsed) return undefined;
   return readStreamBody(incoming, limit, joinBuffers).then((read) => {
     if (read.kind === 'read') incoming.rawBody = read.body;
     return read;

@@ -15,7 +15,7 @@ import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import { type BatonInput, batonFor } from '../baton-input.js';
 import { DEFAULT_PROOF, UNAVAILABLE_BODY } from '../constants.js';
-import { nodeRequest, readNodeBody, unreadNodeBody } from '../node-request.js';
+import { nodeRequest, readNodeBody } from '../node-request.js';
 
 export interface VerifyRefOptions {
   /** The logical secret whose refs are accepted, e.g. `'WEBHOOK_SECRET'`. Required. */
@@ -114,9 +114,8 @@ export function verifyRef<B extends object = object>(
       ...(protocol === undefined ? {} : { protocol }),
       headers: incoming?.headers ?? c.req.raw.headers,
       body: () =>
-        incoming !== undefined && unreadNodeBody(c, incoming)
-          ? readNodeBody(incoming, limit)
-          : cachedBody(c, limit),
+        (incoming === undefined ? undefined : readNodeBody(c, incoming, limit)) ??
+        cachedBody(c, limit),
       ...(toleranceSec === undefined ? {} : { toleranceSec }),
     });
     if (!result.ok) {
