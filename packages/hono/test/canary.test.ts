@@ -2,8 +2,12 @@
  * The canary for @baton/hono: the middleware runs with known secret values through every
  * path (accept, reject, unavailable, secrets injected and missing), and nothing emitted may
  * contain them: HTTP response bodies and headers, audit events (JSON lines on stdout),
- * metrics, spans, errors handed to app.onError, console output.
+ * metrics, spans, errors handed to app.onError, console output; at the edge's Fetch requests
+ * and on a Node HTTP server alike.
  */
+
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   type AuditEvent,
   computeSignature,
@@ -14,6 +18,7 @@ import {
 } from '@baton/core';
 import { manualClock } from '@baton/core/testing';
 import { captureOutput, expectNoSecrets, recordingTelemetry } from '@baton-tools/test-kit';
+import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { Webhook } from 'standardwebhooks';
 import { expect, it } from 'vitest';
@@ -150,10 +155,34 @@ it('no secret value appears in anything the Hono middleware emits', async () => 
       await partner({ ...theirs, 'webhook-signature': `v1,${btoa(CANARY).slice(0, 43)}=` }),
     );
 
+    // The same app on a Node HTTP server, where the middleware reads the Node request itself.
+    const server = createServer(getRequestListener(app.fetch));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const overNode = (ref: string, signature: string, sent = body) =>
+      fetch(`${url}/hook`, {
+        method: 'POST',
+        headers: {
+          'x-baton-ref': ref,
+          'x-baton-timestamp': String(ts),
+          'x-baton-signature': signature,
+        },
+        body: sent,
+      });
+    const nodeResponses = [
+      await overNode('HOOK:v2', await sign(CANARY_REF_SHAPED)),
+      await overNode('HOOK:v2', await sign(CANARY_REF_SHAPED), `{"n":"${CANARY}"}`),
+      await overNode(CANARY, await sign(CANARY)),
+      await overNode('HOOK:v2', `v1=${CANARY}`),
+    ];
+    await new Promise((resolve) => server.close(resolve));
+    expect(nodeResponses.map((res) => res.status)).toEqual([200, 401, 401, 401]);
+    responses.push(...nodeResponses);
+
     const statuses = responses.map((res) => res.status);
     expect(statuses).toEqual([
       200, 200, 401, 401, 401, 401, 401, 503, 200, 401, 401, 401, 401, 401, 401, 401, 401, 503, 503,
-      200, 401, 200, 401, 401,
+      200, 401, 200, 401, 401, 200, 401, 401, 401,
     ]);
     for (const res of responses) {
       output.add(await res.text());
