@@ -1,18 +1,28 @@
-import { createServer, request } from 'node:http';
+import { createServer, type IncomingMessage, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ReadBodyResult, readBody } from './read-body.js';
+import { readStreamBody } from '../read-stream-body.js';
+import type { BodyReadResult } from '../verify-request.js';
+import { readBody } from './read-body.js';
 
 const servers: ReturnType<typeof createServer>[] = [];
 afterEach(() => {
   for (const server of servers.splice(0)) server.close();
 });
 
-/** Sends a body to a real server whose handler reads it with `readBody(req, limit)`. */
-async function send(body: Buffer, limit: number, headers: Record<string, string> = {}) {
-  let read: ReadBodyResult | undefined;
+/**
+ * Sends a body to a real server whose handler reads it with `readBody(req, limit)` (or
+ * `reader`); several buffers go as one write each, chunked.
+ */
+async function send(
+  body: Buffer | Buffer[],
+  limit: number,
+  headers: Record<string, string> = {},
+  reader: (req: IncomingMessage, limit: number) => Promise<BodyReadResult> = readBody,
+) {
+  let read: BodyReadResult | undefined;
   const server = createServer(async (req, res) => {
-    read = await readBody(req, limit);
+    read = await reader(req, limit);
     res.end(read.kind);
   });
   servers.push(server);
@@ -27,7 +37,8 @@ async function send(body: Buffer, limit: number, headers: Record<string, string>
       res.on('end', () => resolve(text));
     });
     req.on('error', reject);
-    req.end(body);
+    for (const chunk of Array.isArray(body) ? body : [body]) req.write(chunk);
+    req.end();
   });
   return { read, answer };
 }
@@ -49,5 +60,20 @@ describe('readBody', () => {
     });
     expect(chunked).toMatchObject({ read: { kind: 'too_large' }, answer: 'too_large' });
     expect((await send(Buffer.alloc(10), 10)).read).toMatchObject({ kind: 'read' });
+  });
+});
+
+describe('readStreamBody', () => {
+  it('joins a body that came in several chunks into one array of the exact bytes', async () => {
+    const chunks = [Buffer.from([0xff, 0x00]), Buffer.from('é'), Buffer.alloc(20_000, 7)];
+    const { read } = await send(chunks, 1 << 20, {}, readStreamBody);
+    expect(read?.kind).toBe('read');
+    const body = (read as { body: Uint8Array }).body;
+    expect(Buffer.from(body).equals(Buffer.concat(chunks))).toBe(true);
+  });
+
+  it('refuses a streamed body as soon as it passes the limit', async () => {
+    const { read } = await send([Buffer.alloc(600), Buffer.alloc(600)], 1000, {}, readStreamBody);
+    expect(read).toEqual({ kind: 'too_large' });
   });
 });
